@@ -1,0 +1,131 @@
+package io.optsync.nifi.processors;
+
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.schema.access.SchemaNotFoundException;
+import org.apache.nifi.serialization.MalformedRecordException;
+import org.apache.nifi.serialization.RecordReader;
+import org.apache.nifi.serialization.RecordReaderFactory;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.serialization.record.Record;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The record loop shared by the optsync record processors: streams the records of a FlowFile through a
+ * {@link RecordRouter} into one child FlowFile per relationship and one per failed record, then drops the original.
+ * Input that cannot be read at all goes to failure whole, with the reason and the index of the record that could not
+ * be read; nothing is written elsewhere for it.
+ */
+abstract class AbstractOptOutRecordProcessor extends AbstractProcessor {
+
+    /** Sends each record of one FlowFile where it belongs. A new one is made per FlowFile, so it may keep caches. */
+    interface RecordRouter {
+        void route(Record record, long index, RecordSplit split) throws IOException, SchemaNotFoundException;
+    }
+
+    protected abstract Relationship failureRelationship();
+
+    /**
+     * The router every optsync record processor uses: reads a record's verdict, fails the record with its reason, or
+     * writes it to the relationship its canonical values choose.
+     *
+     * @param read reads the verdict of a record
+     * @param relationship picks the relationship for a readable record
+     * @param canonical adds the canonical fields to the record written, or {@code null} to write the record unchanged
+     */
+    static RecordRouter router(final Function<Record, RecordVerdict> read, final Function<RecordVerdict.Canonical, Relationship> relationship,
+                               final CanonicalFields canonical) {
+        return (record, index, split) -> {
+            final RecordVerdict verdict = read.apply(record);
+            if (verdict instanceof RecordVerdict.Canonical c) {
+                split.write(relationship.apply(c), canonical == null ? record : canonical.apply(record, c.email(), c.status(), c.bounce(), c.reason()));
+            } else {
+                split.fail(record, index, (RecordVerdict.Failure) verdict);
+            }
+        };
+    }
+
+    protected abstract RecordRouter newRouter();
+
+    @Override
+    public void onTrigger(final ProcessContext context, final ProcessSession session) throws ProcessException {
+        final FlowFile flowFile = session.get();
+        if (flowFile == null) {
+            return;
+        }
+        final RecordReaderFactory readerFactory = context.getProperty(OptOutProperties.RECORD_READER).asControllerService(RecordReaderFactory.class);
+        final RecordSetWriterFactory writerFactory = context.getProperty(OptOutProperties.RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
+        final RecordRouter router = newRouter();
+        final RecordSplit split = new RecordSplit(session, flowFile, writerFactory, failureRelationship(), relationshipsNotWritten(context), getLogger());
+
+        long index = 0;
+        try (InputStream in = session.read(flowFile);
+             RecordReader reader = readerFactory.createRecordReader(flowFile, in, getLogger())) {
+            Record record;
+            while ((record = reader.nextRecord()) != null) {
+                router.route(record, index, split);
+                index++;
+            }
+        } catch (final IOException | MalformedRecordException | SchemaNotFoundException | RuntimeException e) {
+            split.discard();
+            failWhole(session, flowFile, index, e);
+            return;
+        }
+
+        final Map<Relationship, Long> counts;
+        try {
+            counts = split.finish();
+        } catch (final IOException e) {
+            throw new ProcessException("Could not complete the records of " + flowFile, e);
+        }
+        session.remove(flowFile);
+        for (final Map.Entry<Relationship, Long> count : counts.entrySet()) {
+            session.adjustCounter(OptOutCounters.recordsTo(count.getKey()), count.getValue(), false);
+        }
+    }
+
+    /** Relationships whose records are counted but not written: the auto-terminated ones (never failure). */
+    Set<Relationship> relationshipsNotWritten(final ProcessContext context) {
+        final Set<Relationship> skipped = new HashSet<>();
+        for (final Relationship relationship : getRelationships()) {
+            if (!relationship.equals(failureRelationship()) && context.isAutoTerminated(relationship)) {
+                skipped.add(relationship);
+            }
+        }
+        return skipped;
+    }
+
+    private void failWhole(final ProcessSession session, final FlowFile flowFile, final long index, final Exception e) {
+        final String reason = "could not read the records: " + describe(e);
+        getLogger().warn("Routing {} to failure: record {} could not be read", flowFile, index, e);
+        FlowFile failed = session.putAllAttributes(flowFile, RecordSplit.failureAttributes(reason, null, null, index));
+        failed = session.penalize(failed);
+        session.transfer(failed, failureRelationship());
+    }
+
+    private static String describe(final Throwable e) {
+        Throwable cause = e;
+        String message = null;
+        while (cause != null) {
+            if (cause.getMessage() != null) {
+                message = cause.getMessage();
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+            cause = cause.getCause();
+        }
+        final String text = message != null ? message : e.getClass().getSimpleName();
+        return text.length() > 500 ? text.substring(0, 500) + "..." : text;
+    }
+}

@@ -1,0 +1,176 @@
+package io.optsync.nifi.processors;
+
+import io.optsync.nifi.optout.TextValues;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.flowfile.attributes.CoreAttributes;
+import org.apache.nifi.logging.ComponentLog;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.schema.access.SchemaNotFoundException;
+import org.apache.nifi.serialization.RecordSetWriter;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.serialization.WriteResult;
+import org.apache.nifi.serialization.record.Record;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Splits the records of one FlowFile by relationship: one child FlowFile per relationship that receives records, and
+ * one child FlowFile per failed record (so that its attributes can name the reason, field, value and record index).
+ * Records for a relationship that is auto-terminated are counted but not written. Nothing reaches the session's
+ * relationships until {@link #finish()}; {@link #discard()} removes every child.
+ */
+final class RecordSplit {
+    private final ProcessSession session;
+    private final FlowFile original;
+    private final RecordSetWriterFactory writerFactory;
+    private final Relationship failure;
+    private final Set<Relationship> skipped;
+    private final ComponentLog logger;
+    private final Map<Relationship, Child> children = new LinkedHashMap<>();
+    private final Map<Relationship, Long> counts = new LinkedHashMap<>();
+    private final List<FlowFile> failed = new ArrayList<>();
+    private Relationship lastRelationship;
+    private Child lastChild;
+
+    private static final class Child {
+        private FlowFile flowFile;
+        private final RecordSetWriter writer;
+
+        private Child(final FlowFile flowFile, final RecordSetWriter writer) {
+            this.flowFile = flowFile;
+            this.writer = writer;
+        }
+    }
+
+    RecordSplit(final ProcessSession session, final FlowFile original, final RecordSetWriterFactory writerFactory,
+                final Relationship failure, final Set<Relationship> skipped, final ComponentLog logger) {
+        this.session = session;
+        this.original = original;
+        this.writerFactory = writerFactory;
+        this.failure = failure;
+        this.skipped = skipped;
+        this.logger = logger;
+    }
+
+    /** Writes a record to the child FlowFile of a relationship, creating it on its first record. */
+    void write(final Relationship relationship, final Record record) throws IOException, SchemaNotFoundException {
+        if (relationship != lastRelationship) {
+            lastRelationship = relationship;
+            lastChild = skipped.contains(relationship) ? null : children.get(relationship);
+            if (lastChild == null && !skipped.contains(relationship)) {
+                lastChild = open(record);
+                children.put(relationship, lastChild);
+            }
+        }
+        counts.merge(relationship, 1L, Long::sum);
+        if (lastChild != null) {
+            lastChild.writer.write(record);
+        }
+    }
+
+    /** Writes a failed record to a FlowFile of its own with the reason, field, value and index as attributes. */
+    void fail(final Record record, final long index, final RecordVerdict.Failure problem) throws IOException, SchemaNotFoundException {
+        counts.merge(failure, 1L, Long::sum);
+        final Child child = open(record);
+        final WriteResult result;
+        try {
+            try {
+                child.writer.write(record);
+                result = child.writer.finishRecordSet();
+            } finally {
+                child.writer.close();
+            }
+        } catch (final IOException | RuntimeException e) {
+            session.remove(child.flowFile);
+            throw e;
+        }
+        final Map<String, String> attributes = writeAttributes(result, child.writer.getMimeType());
+        attributes.putAll(failureAttributes(problem.reason(), problem.field(), TextValues.display(problem.value()), index));
+        failed.add(session.putAllAttributes(child.flowFile, attributes));
+    }
+
+    /** The attributes that explain a failure; {@code value} and {@code field} may be {@code null}. */
+    static Map<String, String> failureAttributes(final String reason, final String field, final String value, final long index) {
+        final Map<String, String> attributes = new HashMap<>();
+        attributes.put(OptOutAttributes.FAILURE_REASON, reason);
+        attributes.put(OptOutAttributes.RECORD_ERROR_MESSAGE, reason);
+        if (field != null) {
+            attributes.put(OptOutAttributes.FAILURE_FIELD, field);
+        }
+        if (value != null) {
+            attributes.put(OptOutAttributes.FAILURE_VALUE, value);
+        }
+        attributes.put(OptOutAttributes.FAILURE_RECORD_INDEX, String.valueOf(index));
+        return attributes;
+    }
+
+    private Child open(final Record firstRecord) throws IOException, SchemaNotFoundException {
+        final FlowFile child = session.create(original);
+        try {
+            final RecordSetWriter writer = writerFactory.createWriter(logger,
+                    writerFactory.getSchema(original.getAttributes(), firstRecord.getSchema()), session.write(child), child);
+            writer.beginRecordSet();
+            return new Child(child, writer);
+        } catch (final IOException | SchemaNotFoundException | RuntimeException e) {
+            session.remove(child);
+            throw e;
+        }
+    }
+
+    /**
+     * Completes every child and transfers it, with a provenance ROUTE event that says how many records went where.
+     *
+     * @return the number of records per relationship, the failure relationship included
+     */
+    Map<Relationship, Long> finish() throws IOException {
+        for (final Map.Entry<Relationship, Child> entry : children.entrySet()) {
+            final Child child = entry.getValue();
+            final WriteResult result;
+            try {
+                result = child.writer.finishRecordSet();
+            } finally {
+                child.writer.close();
+            }
+            child.flowFile = session.putAllAttributes(child.flowFile, writeAttributes(result, child.writer.getMimeType()));
+            session.transfer(child.flowFile, entry.getKey());
+            session.getProvenanceReporter().route(child.flowFile, entry.getKey(), result.getRecordCount() + " records");
+        }
+        for (final FlowFile flowFile : failed) {
+            final FlowFile penalized = session.penalize(flowFile);
+            session.transfer(penalized, failure);
+            session.getProvenanceReporter().route(penalized, failure, penalized.getAttribute(OptOutAttributes.FAILURE_REASON));
+        }
+        children.clear();
+        failed.clear();
+        return counts;
+    }
+
+    /** Closes and removes every child: the input goes elsewhere whole. */
+    void discard() {
+        for (final Child child : children.values()) {
+            try {
+                child.writer.close();
+            } catch (final IOException | RuntimeException e) {
+                logger.debug("Could not close a record writer being discarded", e);
+            }
+            session.remove(child.flowFile);
+        }
+        failed.forEach(session::remove);
+        children.clear();
+        failed.clear();
+    }
+
+    private static Map<String, String> writeAttributes(final WriteResult result, final String mimeType) {
+        final Map<String, String> attributes = new HashMap<>(result.getAttributes());
+        attributes.put(OptOutAttributes.RECORD_COUNT, String.valueOf(result.getRecordCount()));
+        attributes.put(CoreAttributes.MIME_TYPE.key(), mimeType);
+        return attributes;
+    }
+}
