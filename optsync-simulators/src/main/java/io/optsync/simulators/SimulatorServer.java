@@ -1,0 +1,203 @@
+package io.optsync.simulators;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A stateful in-memory HTTP simulator of one vendor API, on loopback. Every call is counted per endpoint and in a
+ * one-second sliding window; a {@link FaultPlan} makes a share of calls fail. Admin calls under {@code /_sim/} are
+ * never counted and never fail:
+ * <ul>
+ * <li>{@code GET /_sim/stats}: calls per endpoint, faults injected, highest calls per second and concurrency;</li>
+ * <li>{@code POST /_sim/stats/reset}: zeroes them;</li>
+ * <li>{@code POST /_sim/faults?share=0.2&seed=7&timeoutMillis=3000}: sets the fault plan ({@code share=0} stops it);</li>
+ * <li>{@code /_sim/<anything else>}: the vendor simulator's own admin calls (seed data, back doors, state).</li>
+ * </ul>
+ */
+public abstract class SimulatorServer implements AutoCloseable {
+    private final CallStats stats = new CallStats();
+    private volatile FaultPlan faultPlan = FaultPlan.NONE;
+    private Random faultRandom = FaultPlan.NONE.random();
+    private HttpServer server;
+    private ExecutorService executor;
+
+    /** The vendor's name, for logs and the admin API. */
+    public abstract String vendor();
+
+    /** The endpoint a call counts under, such as {@code "GET /api/1/list/optout"}. */
+    protected abstract String endpointOf(SimRequest request);
+
+    /** Answers a vendor call. */
+    protected abstract SimResponse handle(SimRequest request) throws Exception;
+
+    /** Answers a vendor-specific admin call ({@code /_sim/...}); 404 by default. */
+    protected SimResponse admin(final SimRequest request) throws Exception {
+        return SimResponse.json(404, Map.of("error", "no such admin call: " + request.method() + " " + request.path()));
+    }
+
+    /**
+     * The vendor's own answer when a call is over its rate limit, or {@code null} to serve it.
+     *
+     * @param callsInLastSecond calls in the last second, this one included
+     */
+    protected SimResponse overLimit(final SimRequest request, final int callsInLastSecond) {
+        return null;
+    }
+
+    /** The body of an injected 500, 503 or 429, in the vendor's error shape. */
+    protected SimResponse injectedError(final int status) {
+        return SimResponse.json(status, Map.of("error", "injected fault", "status", status));
+    }
+
+    public SimulatorServer start(final int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
+        executor = Executors.newVirtualThreadPerTaskExecutor();
+        server.setExecutor(executor);
+        server.createContext("/", this::exchange);
+        server.start();
+        return this;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    public CallStats stats() {
+        return stats;
+    }
+
+    public synchronized void faults(final FaultPlan plan) {
+        this.faultPlan = plan;
+        this.faultRandom = plan.random();
+    }
+
+    private synchronized FaultPlan.Fault nextFault() {
+        return faultPlan.pick(faultRandom);
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop(0);
+            executor.shutdownNow();
+        }
+    }
+
+    private void exchange(final HttpExchange exchange) throws IOException {
+        try {
+            final SimRequest request = read(exchange);
+            if (request.path().startsWith("/_sim/")) {
+                send(exchange, commonAdmin(request));
+                return;
+            }
+            stats.enter();
+            try {
+                final int rate = stats.record(endpointOf(request), System.nanoTime());
+                final FaultPlan.Fault fault = nextFault();
+                switch (fault) {
+                    case NONE -> {
+                        final SimResponse limited = overLimit(request, rate);
+                        send(exchange, limited != null ? limited : handle(request));
+                    }
+                    case RESET -> {
+                        stats.fault("reset");
+                        exchange.close(); // no status line: the client sees the connection end
+                    }
+                    case TIMEOUT -> {
+                        stats.fault("timeout");
+                        Thread.sleep(faultPlan.timeoutMillis());
+                        send(exchange, injectedError(504));
+                    }
+                    case SERVER_ERROR -> {
+                        stats.fault("500");
+                        send(exchange, injectedError(500));
+                    }
+                    case UNAVAILABLE -> {
+                        stats.fault("503");
+                        send(exchange, injectedError(503));
+                    }
+                    case TOO_MANY_REQUESTS -> {
+                        stats.fault("429");
+                        send(exchange, injectedError(429));
+                    }
+                }
+            } finally {
+                stats.leave();
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.close();
+        } catch (final Exception e) {
+            send(exchange, SimResponse.json(500, Map.of("error", "simulator error: " + e)));
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private SimResponse commonAdmin(final SimRequest request) throws Exception {
+        final String route = request.method() + " " + request.path();
+        switch (route) {
+            case "GET /_sim/stats" -> {
+                final Map<String, Object> body = new LinkedHashMap<>(stats.snapshot());
+                body.put("vendor", vendor());
+                return SimResponse.json(200, body);
+            }
+            case "POST /_sim/stats/reset" -> {
+                stats.reset();
+                return SimResponse.empty(204);
+            }
+            case "POST /_sim/faults" -> {
+                final double share = Double.parseDouble(valueOr(request.queryParam("share"), "0"));
+                final long seed = Long.parseLong(valueOr(request.queryParam("seed"), "1"));
+                final long timeout = Long.parseLong(valueOr(request.queryParam("timeoutMillis"), "3000"));
+                faults(new FaultPlan(share, seed, timeout));
+                return SimResponse.json(200, Map.of("share", share, "seed", seed, "timeoutMillis", timeout));
+            }
+            default -> {
+                return admin(request);
+            }
+        }
+    }
+
+    private static String valueOr(final String value, final String fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static SimRequest read(final HttpExchange exchange) throws IOException {
+        final Map<String, String> headers = new LinkedHashMap<>();
+        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+        final byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readAllBytes();
+        }
+        final Map<String, List<String>> query = SimRequest.parseUrlEncoded(exchange.getRequestURI().getRawQuery());
+        return new SimRequest(exchange.getRequestMethod().toUpperCase(Locale.ROOT), exchange.getRequestURI().getPath(), query, headers, body);
+    }
+
+    private static void send(final HttpExchange exchange, final SimResponse response) throws IOException {
+        response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+        final boolean noBody = response.body().length == 0;
+        exchange.sendResponseHeaders(response.status(), noBody ? -1 : response.body().length);
+        if (!noBody) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(response.body());
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package io.optsync.simulators;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * SugarCRM's data as both REST APIs see it ({@code shared/vendor-apis.md} sections 2 to 4): Contacts and Leads linked to
+ * shared {@code email_addresses} rows. An address is one row however many records use it, matched by its upper-cased
+ * form, so an opt-out set through one record shows on every record with that address (F6). {@code date_modified} has
+ * one-second precision and changes on every save through the API, but not when the campaign unsubscribe link flips an
+ * address (F7). Writes to records on the ACL-denied list are dropped silently (F8).
+ */
+public final class SugarStore {
+    public static final List<String> MODULES = List.of("Contacts", "Leads");
+
+    /** One row of {@code email_addresses}. */
+    public static final class Address {
+        final String id;
+        String address;
+        boolean optOut;
+        boolean invalid;
+
+        Address(final String id, final String address) {
+            this.id = id;
+            this.address = address;
+        }
+
+        public String address() {
+            return address;
+        }
+
+        public boolean optOut() {
+            return optOut;
+        }
+
+        String caps() {
+            return address.toUpperCase(Locale.ROOT);
+        }
+    }
+
+    /** A Contact or Lead with its linked addresses, the primary one first. */
+    public static final class Bean {
+        final String module;
+        final String id;
+        String firstName;
+        String lastName;
+        Instant dateModified;
+        final List<Address> addresses = new ArrayList<>();
+
+        Bean(final String module, final String id) {
+            this.module = module;
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public String module() {
+            return module;
+        }
+
+        public Instant dateModified() {
+            return dateModified;
+        }
+
+        public Address primary() {
+            return addresses.isEmpty() ? null : addresses.getFirst();
+        }
+
+        /** {@code email_opt_out} as Sugar fills it: the primary address's flag. */
+        public boolean emailOptOut() {
+            return primary() != null && primary().optOut;
+        }
+    }
+
+    private final Clock clock;
+    private final Map<String, Map<String, Bean>> modules = new LinkedHashMap<>();
+    private final Map<String, Address> addressesByCaps = new LinkedHashMap<>();
+    private final Set<String> aclDenied = new HashSet<>();
+
+    public SugarStore(final Clock clock) {
+        this.clock = clock;
+        MODULES.forEach(module -> modules.put(module, new LinkedHashMap<>()));
+    }
+
+    public SugarStore() {
+        this(Clock.systemUTC());
+    }
+
+    Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    /**
+     * Seeds {@code contacts} Contacts and a tenth as many Leads: about a quarter opted out, 3% sharing an address
+     * with another Contact, and every tenth Lead sharing a Contact's address. The same seed gives the same data.
+     */
+    public synchronized SugarStore seed(final int contacts, final long seed) {
+        final Random random = new Random(seed);
+        final Instant base = now().minus(30, ChronoUnit.DAYS);
+        for (int i = 0; i < contacts; i++) {
+            final int person = random.nextInt(33) == 0 && i > 0 ? random.nextInt(i) : i;
+            final Bean bean = create("Contacts", "Contact" + i, "Person" + person, "person" + person + "@example" + (person % 5) + ".com",
+                    base.plusSeconds(i));
+            if (random.nextInt(4) == 0) {
+                bean.primary().optOut = true;
+            }
+        }
+        for (int i = 0; i < contacts / 10; i++) {
+            final String email = i % 10 == 0 ? "person" + i + "@example" + (i % 5) + ".com" : "lead" + i + "@leads.example.org";
+            create("Leads", "Lead" + i, "Lead" + i, email, base.plusSeconds(i));
+        }
+        return this;
+    }
+
+    /** Creates a record with a primary address (sharing the address row when it exists). */
+    public synchronized Bean create(final String module, final String firstName, final String lastName, final String email, final Instant modified) {
+        final Bean bean = new Bean(module, UUID.randomUUID().toString());
+        bean.firstName = firstName;
+        bean.lastName = lastName;
+        bean.dateModified = modified.truncatedTo(ChronoUnit.SECONDS);
+        if (email != null) {
+            bean.addresses.add(address(email));
+        }
+        modules.get(module).put(bean.id, bean);
+        return bean;
+    }
+
+    Address address(final String email) {
+        return addressesByCaps.computeIfAbsent(email.toUpperCase(Locale.ROOT), caps -> new Address(UUID.randomUUID().toString(), email));
+    }
+
+    public synchronized Bean bean(final String module, final String id) {
+        final Map<String, Bean> beans = modules.get(module);
+        return beans == null ? null : beans.get(id);
+    }
+
+    synchronized Collection<Bean> beans(final String module) {
+        return modules.getOrDefault(module, Map.of()).values();
+    }
+
+    boolean hasModule(final String module) {
+        return modules.containsKey(module);
+    }
+
+    /** Records sorted by {@code date_modified} then id, as {@code ORDER BY date_modified} returns them. */
+    synchronized List<Bean> sortedByModified(final String module) {
+        final List<Bean> sorted = new ArrayList<>(beans(module));
+        sorted.sort((a, b) -> {
+            final int byTime = a.dateModified.compareTo(b.dateModified);
+            return byTime != 0 ? byTime : a.id.compareTo(b.id);
+        });
+        return sorted;
+    }
+
+    /** A save through the API: sets the flag on the shared address row and stamps {@code date_modified}. */
+    synchronized boolean save(final Bean bean, final Address address, final boolean optOut) {
+        if (aclDenied.contains(bean.id)) {
+            return false;
+        }
+        address.optOut = optOut;
+        bean.dateModified = now();
+        return true;
+    }
+
+    synchronized boolean touch(final Bean bean) {
+        if (aclDenied.contains(bean.id)) {
+            return false;
+        }
+        bean.dateModified = now();
+        return true;
+    }
+
+    /** The campaign unsubscribe link: a raw UPDATE of the address rows that leaves {@code date_modified} alone (F7). */
+    public synchronized int campaignUnsubscribe(final String email) {
+        final Address address = addressesByCaps.get(email.toUpperCase(Locale.ROOT));
+        if (address == null) {
+            return 0;
+        }
+        address.optOut = true;
+        return 1;
+    }
+
+    /** A user opting a record out in the Sugar UI: the shared row changes and the record's date_modified moves. */
+    public synchronized void optOutInUi(final String module, final String id, final boolean optOut) {
+        final Bean bean = bean(module, id);
+        bean.primary().optOut = optOut;
+        bean.dateModified = now();
+    }
+
+    public synchronized void denyAcl(final String id) {
+        aclDenied.add(id);
+    }
+
+    boolean isAclDenied(final String id) {
+        return aclDenied.contains(id);
+    }
+
+    /** Every record whose address is this one, in any module. */
+    public synchronized List<Bean> beansWithEmail(final String email) {
+        final List<Bean> found = new ArrayList<>();
+        final String caps = email.toUpperCase(Locale.ROOT);
+        for (final Map<String, Bean> beans : modules.values()) {
+            for (final Bean bean : beans.values()) {
+                if (bean.addresses.stream().anyMatch(a -> a.caps().equals(caps))) {
+                    found.add(bean);
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Whether the address is opted out, or {@code null} when Sugar does not know it. */
+    public synchronized Boolean isOptedOut(final String email) {
+        final Address address = addressesByCaps.get(email.toUpperCase(Locale.ROOT));
+        return address == null ? null : address.optOut;
+    }
+
+    /** The opted-out addresses, lower-cased. */
+    public synchronized List<String> optedOutAddresses() {
+        final List<String> out = new ArrayList<>();
+        addressesByCaps.values().forEach(a -> {
+            if (a.optOut) {
+                out.add(a.address.toLowerCase(Locale.ROOT));
+            }
+        });
+        return out;
+    }
+
+    public synchronized int size(final String module) {
+        return modules.get(module).size();
+    }
+}
