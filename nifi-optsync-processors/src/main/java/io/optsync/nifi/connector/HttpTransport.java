@@ -1,0 +1,128 @@
+package io.optsync.nifi.connector;
+
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RateLimiter;
+import dev.failsafe.RetryPolicy;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one HTTP path of every connector: OkHttp for the calls, a Failsafe smooth rate limiter so that the connector
+ * stays under the vendor's request budget, and a Failsafe retry policy with exponential back-off (or the vendor's
+ * {@code Retry-After}) for what is worth retrying: 429, 5xx, timeouts and resets. Every call, retries included, waits
+ * for a rate-limiter permit. Writes are idempotent (they set a field to a value), so retrying them is safe.
+ */
+public final class HttpTransport {
+
+    /** Refines {@link HttpOutcome#of(int)} for a vendor whose faults hide in HTTP 200 or whose limits use 403. */
+    @FunctionalInterface
+    public interface Classifier {
+        HttpOutcome classify(HttpReply reply);
+
+        Classifier STATUS = reply -> HttpOutcome.of(reply.status());
+    }
+
+    /**
+     * @param requestsPerSecond the request budget
+     * @param attempts attempts per call, the first included
+     * @param firstDelay the first back-off delay (doubled each time, with jitter)
+     * @param maxDelay the longest back-off delay, and the longest a Retry-After is honoured within one call
+     * @param timeout connect, read and write timeout of one attempt
+     */
+    public record Settings(double requestsPerSecond, int attempts, Duration firstDelay, Duration maxDelay, Duration timeout) {
+        public static final Settings DEFAULT = new Settings(5, 4, Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(30));
+    }
+
+    private final OkHttpClient client;
+    private final RateLimiter<Object> rateLimiter;
+    private final Settings settings;
+
+    public HttpTransport(final Settings settings) {
+        this.settings = settings;
+        this.client = new OkHttpClient.Builder()
+                .connectTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .writeTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .retryOnConnectionFailure(false) // retries are ours, counted and paced
+                .build();
+        final long nanosPerPermit = (long) (1_000_000_000L / settings.requestsPerSecond());
+        this.rateLimiter = RateLimiter.smoothBuilder(Duration.ofNanos(Math.max(1, nanosPerPermit)))
+                .withMaxWaitTime(Duration.ofMinutes(5))
+                .build();
+    }
+
+    /**
+     * Sends a request, retrying what is worth retrying.
+     *
+     * @return the reply when it is {@link HttpOutcome#OK} or {@link HttpOutcome#REJECT} (the connector reads the
+     *         vendor's reason)
+     * @throws ConnectorException when the call still fails after the last attempt (retryable), or cannot be sent
+     */
+    public HttpReply send(final Request request, final Classifier classifier) throws ConnectorException {
+        final RetryPolicy<HttpReply> retry = RetryPolicy.<HttpReply>builder()
+                .handle(IOException.class)
+                .handleResultIf(reply -> classifier.classify(reply) == HttpOutcome.RETRY)
+                .withMaxAttempts(settings.attempts())
+                .withBackoff(settings.firstDelay(), settings.maxDelay())
+                .withJitter(0.2)
+                .withDelayFn(context -> retryAfter(context.getLastResult()))
+                .build();
+        final HttpReply reply;
+        try {
+            reply = Failsafe.with(retry).get(() -> {
+                rateLimiter.acquirePermit();
+                return call(request);
+            });
+        } catch (final FailsafeException e) {
+            final Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new ConnectorException("network", request.method() + " " + safeUrl(request) + " failed: " + cause.getMessage(), true,
+                    Duration.ZERO, cause);
+        }
+        if (classifier.classify(reply) == HttpOutcome.RETRY) {
+            throw new ConnectorException(String.valueOf(reply.status()), request.method() + " " + safeUrl(request) + " still answers "
+                    + reply.status() + " after " + settings.attempts() + " attempts", true, retryAfter(reply), null);
+        }
+        return reply;
+    }
+
+    private HttpReply call(final Request request) throws IOException {
+        try (Response response = client.newCall(request).execute()) {
+            final Map<String, String> headers = new LinkedHashMap<>();
+            response.headers().names().forEach(name -> headers.put(name.toLowerCase(Locale.ROOT), response.header(name)));
+            final ResponseBody body = response.body();
+            return new HttpReply(response.code(), headers, body == null ? new byte[0] : body.bytes());
+        }
+    }
+
+    /** The vendor's Retry-After (seconds), within the longest delay; a negative duration lets the back-off decide. */
+    private Duration retryAfter(final HttpReply reply) {
+        if (reply == null) {
+            return Duration.ofMillis(-1);
+        }
+        final String header = reply.header("Retry-After");
+        if (header == null) {
+            return Duration.ofMillis(-1);
+        }
+        try {
+            final Duration asked = Duration.ofSeconds(Long.parseLong(header.trim()));
+            return asked.compareTo(settings.maxDelay()) > 0 ? settings.maxDelay() : asked;
+        } catch (final NumberFormatException e) {
+            return Duration.ofMillis(-1);
+        }
+    }
+
+    /** The URL without its query, which may hold keys. */
+    static String safeUrl(final Request request) {
+        return request.url().newBuilder().query(null).build().toString();
+    }
+}

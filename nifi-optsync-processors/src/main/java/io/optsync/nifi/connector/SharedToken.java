@@ -1,0 +1,143 @@
+package io.optsync.nifi.connector;
+
+import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.components.state.StateManager;
+import org.apache.nifi.components.state.StateMap;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A vendor token shared by every node of a cluster through the connector's cluster state, so that the cluster logs in
+ * once, not once per node: Act-On allows 5 password grants an hour and its refresh tokens are single-use; SugarCRM
+ * logs out an earlier session of the same platform. Before a grant, a node takes a short lease in state with
+ * compare-and-set, so that only one node at a time logs in or refreshes, and the new token is published before the
+ * lease is let go. On a single NiFi, cluster state is the local state.
+ */
+public final class SharedToken {
+    private static final String ACCESS = "token.access";
+    private static final String REFRESH = "token.refresh";
+    private static final String EXPIRES = "token.expires";
+    private static final String LEASE_OWNER = "token.lease.owner";
+    private static final String LEASE_UNTIL = "token.lease.until";
+    private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final Duration EARLY = Duration.ofSeconds(60);
+
+    /** A token as the vendor issued it. */
+    public record Token(String access, String refresh, Instant expires) {
+        boolean usableAt(final Instant now) {
+            return access != null && !access.isEmpty() && expires.minus(EARLY).isAfter(now);
+        }
+    }
+
+    /** Gets a token from the vendor: with the refresh token when there is one (it may be {@code null}), else by logging in. */
+    @FunctionalInterface
+    public interface Grant {
+        Token obtain(String refreshToken) throws ConnectorException;
+    }
+
+    private final StateManager state;
+    private final Clock clock;
+    private final String owner = UUID.randomUUID().toString();
+    private Token cached;
+
+    public SharedToken(final StateManager state, final Clock clock) {
+        this.state = state;
+        this.clock = clock;
+    }
+
+    /** A usable access token: the cached one, the cluster's, or a new one from {@code grant}. */
+    public synchronized String access(final Grant grant) throws ConnectorException {
+        if (cached != null && cached.usableAt(clock.instant())) {
+            return cached.access();
+        }
+        return renew(grant, null);
+    }
+
+    /**
+     * Replaces a token the vendor refused (expired or logged out) and returns the new access token. When another node
+     * already replaced it, that one is used without a new grant.
+     */
+    public synchronized String renewAfterRefusal(final Grant grant, final String refused) throws ConnectorException {
+        cached = null;
+        return renew(grant, refused);
+    }
+
+    private String renew(final Grant grant, final String refused) throws ConnectorException {
+        try {
+            for (int attempt = 0; attempt < 200; attempt++) {
+                final StateMap map = state.getState(Scope.CLUSTER);
+                final Token shared = read(map);
+                if (shared != null && shared.usableAt(clock.instant()) && !shared.access().equals(refused)) {
+                    cached = shared;
+                    return shared.access();
+                }
+                if (leasedByOther(map)) {
+                    Thread.sleep(250);
+                    continue;
+                }
+                final Map<String, String> leased = new HashMap<>(map.toMap());
+                leased.put(LEASE_OWNER, owner);
+                leased.put(LEASE_UNTIL, clock.instant().plus(LEASE).toString());
+                if (!replace(map, leased)) {
+                    continue;
+                }
+                final Token fresh = grant.obtain(shared == null ? null : shared.refresh());
+                final Map<String, String> published = new HashMap<>(leased);
+                published.put(ACCESS, fresh.access());
+                published.put(REFRESH, fresh.refresh() == null ? "" : fresh.refresh());
+                published.put(EXPIRES, fresh.expires().toString());
+                published.remove(LEASE_OWNER);
+                published.remove(LEASE_UNTIL);
+                state.setState(published, Scope.CLUSTER); // we hold the lease: nobody else writes the token now
+                cached = fresh;
+                return fresh.access();
+            }
+            throw new ConnectorException("token", "could not obtain a token: another node holds the token lease", true);
+        } catch (final IOException e) {
+            throw new ConnectorException("state", "could not read or write the shared token in cluster state: " + e.getMessage(), true, Duration.ZERO, e);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectorException("interrupted", "interrupted while waiting for the token lease", true);
+        }
+    }
+
+    private boolean replace(final StateMap old, final Map<String, String> next) throws IOException {
+        if (old.getStateVersion().isEmpty()) {
+            // nothing stored yet: replace() needs an existing version on some providers
+            final StateMap again = state.getState(Scope.CLUSTER);
+            if (again.getStateVersion().isPresent()) {
+                return false;
+            }
+            state.setState(next, Scope.CLUSTER);
+            return true;
+        }
+        return state.replace(old, next, Scope.CLUSTER);
+    }
+
+    private boolean leasedByOther(final StateMap map) {
+        final String leaseOwner = map.get(LEASE_OWNER);
+        final String until = map.get(LEASE_UNTIL);
+        return leaseOwner != null && !leaseOwner.equals(owner) && until != null && Instant.parse(until).isAfter(clock.instant());
+    }
+
+    private static Token read(final StateMap map) {
+        final String access = map.get(ACCESS);
+        final String expires = map.get(EXPIRES);
+        if (access == null || expires == null) {
+            return null;
+        }
+        final String refresh = map.get(REFRESH);
+        return new Token(access, refresh == null || refresh.isEmpty() ? null : refresh, Instant.parse(expires));
+    }
+
+    /** Forgets the cached token (for tests and after configuration changes). */
+    public synchronized void forget() {
+        cached = null;
+    }
+}

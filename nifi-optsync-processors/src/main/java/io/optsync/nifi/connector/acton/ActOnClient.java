@@ -1,0 +1,235 @@
+package io.optsync.nifi.connector.acton;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.optsync.nifi.connector.ConnectorException;
+import io.optsync.nifi.connector.FetchMode;
+import io.optsync.nifi.connector.FetchRequest;
+import io.optsync.nifi.connector.FieldUpdate;
+import io.optsync.nifi.connector.HttpReply;
+import io.optsync.nifi.connector.HttpTransport;
+import io.optsync.nifi.connector.PageHandler;
+import io.optsync.nifi.connector.RecordRef;
+import io.optsync.nifi.connector.SharedToken;
+import io.optsync.nifi.connector.SourceRecord;
+import io.optsync.nifi.connector.Watermark;
+import io.optsync.nifi.connector.WriteOutcome;
+import okhttp3.FormBody;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.MultipartBody;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import org.apache.nifi.logging.ComponentLog;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Act-On's REST API as the connector uses it ({@code shared/vendor-apis.md} section 6). */
+final class ActOnClient {
+    static final String OPT_OUT_LIST = "optout";
+    static final String HARD_BOUNCE_LIST = "hardbounce";
+    private static final int MAX_PAGE = 1000;
+    private static final MediaType CSV = MediaType.get("text/csv");
+
+    /** Act-On sign-in; {@link #toString()} shows no secret. */
+    record Credentials(String username, String password, String clientId, String clientSecret) {
+        @Override
+        public String toString() {
+            return "Credentials[" + username + "]";
+        }
+    }
+
+    private final HttpUrl base;
+    private final Credentials credentials;
+    private final HttpTransport transport;
+    private final SharedToken token;
+    private final ComponentLog logger;
+
+    ActOnClient(final String baseUrl, final Credentials credentials, final HttpTransport transport, final SharedToken token, final ComponentLog logger) {
+        this.base = HttpUrl.get(baseUrl);
+        this.credentials = credentials;
+        this.transport = transport;
+        this.token = token;
+        this.logger = logger;
+    }
+
+    Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
+        final String list = list(request.object());
+        final int count = Math.min(MAX_PAGE, request.pageSize());
+        final boolean incremental = request.mode() == FetchMode.INCREMENTAL && !request.since().equals(Watermark.START);
+        Watermark last = request.since();
+        for (int offset = 0; ; offset += count) {
+            final HttpUrl.Builder url = base.newBuilder().addPathSegments("api/1/list/" + list)
+                    .addQueryParameter("count", String.valueOf(count))
+                    .addQueryParameter("offset", String.valueOf(offset));
+            if (incremental) {
+                // createdafter is exclusive and timestamps are milliseconds: start one before, duplicates are removed by id
+                url.addQueryParameter("createdafter", String.valueOf(request.since().modifiedAt().toEpochMilli() - 1));
+            }
+            final JsonNode result = json(api(new Request.Builder().url(url.build()).get()), "read the " + list + " list").path("result");
+            final List<SourceRecord> records = new ArrayList<>(result.size());
+            for (final JsonNode row : result) {
+                final String email = row.path("email").asText();
+                final Instant added = Instant.ofEpochMilli(row.path("timestamp").asLong());
+                final Map<String, Object> fields = new LinkedHashMap<>();
+                fields.put("origin", row.path("origin").asText(null));
+                records.add(new SourceRecord(list, email.toLowerCase(java.util.Locale.ROOT), email, list, list.equals(HARD_BOUNCE_LIST), added, fields));
+            }
+            if (!records.isEmpty()) {
+                try {
+                    pages.accept(records);
+                } catch (final IOException e) {
+                    throw new ConnectorException("page", "could not hand over a page of the " + list + " list: " + e.getMessage(), false, Duration.ZERO, e);
+                }
+                for (final SourceRecord record : records) {
+                    last = Watermark.later(last, record.watermark());
+                }
+            }
+            if (result.size() < count) { // totalCount is always -1: a short page is the end
+                return last;
+            }
+        }
+    }
+
+    /** Act-On's lists are keyed by address: every address is its own record. */
+    Map<String, List<RecordRef>> lookupByEmail(final String object, final Collection<String> emails) throws ConnectorException {
+        list(object);
+        final Map<String, List<RecordRef>> found = new LinkedHashMap<>();
+        emails.forEach(email -> found.put(email, List.of(new RecordRef(object, email, email, null))));
+        return found;
+    }
+
+    List<WriteOutcome> write(final String object, final List<FieldUpdate> updates) throws ConnectorException {
+        if (!OPT_OUT_LIST.equals(object)) {
+            return all(updates.size(), WriteOutcome.failed("unsupported", "Act-On takes writes only on its opt-out list, not on " + object));
+        }
+        final WriteOutcome[] outcomes = new WriteOutcome[updates.size()];
+        final List<Integer> optOuts = new ArrayList<>();
+        final List<Integer> optIns = new ArrayList<>();
+        for (int i = 0; i < updates.size(); i++) {
+            final FieldUpdate update = updates.get(i);
+            if (update.optedOut() == null || !update.fields().isEmpty()) {
+                outcomes[i] = WriteOutcome.failed("unsupported", "Act-On's opt-out list holds only the opt-out status; other fields cannot be written");
+            } else if (update.optedOut()) {
+                optOuts.add(i);
+            } else {
+                optIns.add(i);
+            }
+        }
+        upload("api/1/list/optout", updates, optOuts, outcomes);
+        upload("api/1/list/optin", updates, optIns, outcomes);
+        return Arrays.asList(outcomes);
+    }
+
+    /** Uploads the addresses as a one-column CSV; when Act-On rejects some without naming them, finds them one by one. */
+    private void upload(final String path, final List<FieldUpdate> updates, final List<Integer> indexes, final WriteOutcome[] outcomes) throws ConnectorException {
+        if (indexes.isEmpty()) {
+            return;
+        }
+        final List<String> emails = indexes.stream().map(i -> updates.get(i).email()).toList();
+        final HttpReply reply = api(new Request.Builder().url(base.newBuilder().addPathSegments(path).build()).put(csv(emails)));
+        if (reply.status() / 100 != 2) {
+            final WriteOutcome refused = WriteOutcome.failed(String.valueOf(reply.status()), "Act-On refused the upload: " + reply.excerpt());
+            indexes.forEach(i -> outcomes[i] = refused);
+            return;
+        }
+        final int rejected = json(reply, "upload").path("rejectedRecords").asInt(0);
+        if (rejected == 0 || indexes.size() == 1) {
+            final WriteOutcome outcome = rejected == 0 ? WriteOutcome.SUCCESS : WriteOutcome.failed("rejected", "Act-On rejected the address as invalid");
+            indexes.forEach(i -> outcomes[i] = outcome);
+            return;
+        }
+        logger.info("Act-On rejected {} of {} addresses without naming them; uploading them one by one to find which", rejected, indexes.size());
+        for (final int index : indexes) {
+            upload(path, updates, List.of(index), outcomes);
+        }
+    }
+
+    private static RequestBody csv(final List<String> emails) {
+        return new MultipartBody.Builder().setType(MultipartBody.FORM)
+                .addFormDataPart("file", "optouts.csv", RequestBody.create(String.join("\n", emails), CSV))
+                .build();
+    }
+
+    /** A call with the shared token; a refused token is replaced once. */
+    private HttpReply api(final Request.Builder request) throws ConnectorException {
+        final String access = token.access(this::grant);
+        HttpReply reply = transport.send(request.header("Authorization", "Bearer " + access).build(), HttpTransport.Classifier.STATUS);
+        if (reply.status() == 401) {
+            final String renewed = token.renewAfterRefusal(this::grant, access);
+            reply = transport.send(request.header("Authorization", "Bearer " + renewed).build(), HttpTransport.Classifier.STATUS);
+        }
+        if (reply.status() == 401) {
+            throw new ConnectorException("401", "Act-On refuses the token it just issued: " + reply.excerpt(), false);
+        }
+        return reply;
+    }
+
+    /**
+     * The refresh grant when there is a refresh token that still works, else the password grant (at most 5 an hour).
+     * Only a refused refresh token (400/401) leads to the password grant: a 429 or 5xx is retried, never answered by
+     * spending one of the hour's password grants.
+     */
+    private SharedToken.Token grant(final String refreshToken) throws ConnectorException {
+        if (refreshToken != null) {
+            final HttpReply refreshed = tokenCall(new FormBody.Builder().add("grant_type", "refresh_token").add("refresh_token", refreshToken));
+            if (refreshed.status() == 200) {
+                return token(refreshed);
+            }
+            logger.info("Act-On did not accept the refresh token (HTTP {}); signing in with the password grant", refreshed.status());
+        }
+        final HttpReply signedIn = tokenCall(new FormBody.Builder().add("grant_type", "password")
+                .add("username", credentials.username()).add("password", credentials.password()));
+        if (signedIn.status() == 200) {
+            return token(signedIn);
+        }
+        throw new ConnectorException("auth-" + signedIn.status(), "Act-On refused the sign-in (HTTP " + signedIn.status()
+                + "); check Username, Password, Client ID and Client Secret", false);
+    }
+
+    /** A token call; 429 and 5xx are retried by the transport and end in a retryable exception when they persist. */
+    private HttpReply tokenCall(final FormBody.Builder form) throws ConnectorException {
+        form.add("client_id", credentials.clientId()).add("client_secret", credentials.clientSecret());
+        return transport.send(new Request.Builder().url(base.newBuilder().addPathSegment("token").build()).post(form.build()).build(),
+                HttpTransport.Classifier.STATUS);
+    }
+
+    private static SharedToken.Token token(final HttpReply reply) throws ConnectorException {
+        final JsonNode body = json(reply, "read the token");
+        return new SharedToken.Token(body.path("access_token").asText(), body.path("refresh_token").asText(null),
+                Instant.now().plusSeconds(body.path("expires_in").asLong(3600)));
+    }
+
+    private static JsonNode json(final HttpReply reply, final String what) throws ConnectorException {
+        if (reply.status() / 100 != 2) {
+            throw new ConnectorException(String.valueOf(reply.status()), "Act-On answered HTTP " + reply.status() + " to " + what + ": " + reply.excerpt(), false);
+        }
+        try {
+            return reply.json();
+        } catch (final IOException e) {
+            throw new ConnectorException("malformed", "Act-On's answer to " + what + " is not JSON: " + reply.excerpt(), true, Duration.ZERO, e);
+        }
+    }
+
+    private static String list(final String object) throws ConnectorException {
+        if (!OPT_OUT_LIST.equals(object) && !HARD_BOUNCE_LIST.equals(object)) {
+            throw new ConnectorException("object", "Act-On objects are '" + OPT_OUT_LIST + "' and '" + HARD_BOUNCE_LIST + "', not '" + object + "'", false);
+        }
+        return object;
+    }
+
+    private static List<WriteOutcome> all(final int size, final WriteOutcome outcome) {
+        final List<WriteOutcome> outcomes = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            outcomes.add(outcome);
+        }
+        return outcomes;
+    }
+}
