@@ -156,7 +156,7 @@ public final class SugarStore {
     }
 
     /** Records sorted by {@code date_modified} then id, as {@code ORDER BY date_modified} returns them. */
-    synchronized List<Bean> sortedByModified(final String module) {
+    public synchronized List<Bean> sortedByModified(final String module) {
         final List<Bean> sorted = new ArrayList<>(beans(module));
         sorted.sort((a, b) -> {
             final int byTime = a.dateModified.compareTo(b.dateModified);

@@ -1,0 +1,36 @@
+package io.optsync.nifi.connector.sugarcrm;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The addresses of the records most recently read or looked up, by record id, so that a write right after a lookup
+ * can send a record's whole address list (v10's PUT replaces it) or know whether an address is the primary one (v4_1
+ * writes the primary through {@code email1}) without reading the record again. Bounded; thread-safe.
+ */
+final class SugarAddresses {
+    /** One address of a record as Sugar returned it. */
+    record Address(String email, Object optOut, Object invalid, boolean primary) {
+        boolean is(final String normalized) {
+            return email.trim().toLowerCase(Locale.ROOT).equals(normalized);
+        }
+    }
+
+    private static final int MAX = 50_000;
+    private final Map<String, List<Address>> byId = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(final Map.Entry<String, List<Address>> eldest) {
+            return size() > MAX;
+        }
+    };
+
+    synchronized void remember(final String id, final List<Address> addresses) {
+        byId.put(id, List.copyOf(addresses));
+    }
+
+    synchronized List<Address> of(final String id) {
+        return byId.get(id);
+    }
+}

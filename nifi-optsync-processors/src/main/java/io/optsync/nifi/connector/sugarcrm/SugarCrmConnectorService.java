@@ -1,0 +1,247 @@
+package io.optsync.nifi.connector.sugarcrm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.optsync.nifi.connector.ConnectorException;
+import io.optsync.nifi.connector.ConnectorProfile;
+import io.optsync.nifi.connector.FetchRequest;
+import io.optsync.nifi.connector.FieldUpdate;
+import io.optsync.nifi.connector.HttpReply;
+import io.optsync.nifi.connector.HttpTransport;
+import io.optsync.nifi.connector.OptOutConnectorService;
+import io.optsync.nifi.connector.PageHandler;
+import io.optsync.nifi.connector.RecordRef;
+import io.optsync.nifi.connector.SharedToken;
+import io.optsync.nifi.connector.SourceRecord;
+import io.optsync.nifi.connector.Watermark;
+import io.optsync.nifi.connector.WriteOutcome;
+import io.optsync.nifi.optout.BounceFlags;
+import io.optsync.nifi.optout.CustomValueSet;
+import io.optsync.nifi.optout.OptOutEncoding;
+import org.apache.nifi.annotation.behavior.Stateful;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.lifecycle.OnDisabled;
+import org.apache.nifi.annotation.lifecycle.OnEnabled;
+import org.apache.nifi.components.DescribedValue;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.controller.AbstractControllerService;
+import org.apache.nifi.controller.ConfigurationContext;
+import org.apache.nifi.expression.ExpressionLanguageScope;
+import org.apache.nifi.processor.util.StandardValidators;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+@Tags({"optsync", "sugarcrm", "suitecrm", "crm", "opt-out", "unsubscribe", "connector"})
+@CapabilityDescription("Connects optsync's processors to SugarCRM, through REST v10 (Sugar 7 and later) or the legacy REST v4_1 (SugarCRM "
+        + "5.5+/6.x, SuiteCRM 7). Reads Contacts and Leads incrementally on date_modified, or the whole opted-out set (the campaign "
+        + "unsubscribe link opts people out without changing date_modified); finds records by e-mail address; writes the opt-out "
+        + "of an address. Sugar keeps the opt-out on the address, shared by every record with it, so each address of a record is "
+        + "read as a record of its own. The session is kept in cluster state and shared by every node.")
+@Stateful(scopes = Scope.CLUSTER, description = "The SugarCRM access token (v10) or session id (v4_1), shared by every node, and a short lease "
+        + "that lets one node at a time sign in.")
+public class SugarCrmConnectorService extends AbstractControllerService implements OptOutConnectorService {
+
+    enum ApiVersion implements DescribedValue {
+        V10("v10", "REST v10", "Sugar 7 and later: /rest/v10, OAuth2 password grant"),
+        V4_1("v4_1", "Legacy REST v4_1", "SugarCRM 5.5+/6.x and SuiteCRM 7: /service/v4_1/rest.php, MD5 login");
+
+        private final String value;
+        private final String displayName;
+        private final String description;
+
+        ApiVersion(final String value, final String displayName, final String description) {
+            this.value = value;
+            this.displayName = displayName;
+            this.description = description;
+        }
+
+        @Override
+        public String getValue() {
+            return value;
+        }
+
+        @Override
+        public String getDisplayName() {
+            return displayName;
+        }
+
+        @Override
+        public String getDescription() {
+            return description;
+        }
+    }
+
+    static final PropertyDescriptor SITE_URL = new PropertyDescriptor.Builder()
+            .name("Site URL")
+            .description("The SugarCRM site, for example https://crm.example.com; the API path is added by API Version.")
+            .required(true)
+            .addValidator(StandardValidators.URL_VALIDATOR)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .build();
+
+    static final PropertyDescriptor API_VERSION = new PropertyDescriptor.Builder()
+            .name("API Version")
+            .description("Which SugarCRM REST API to use.")
+            .required(true)
+            .allowableValues(ApiVersion.class)
+            .defaultValue(ApiVersion.V10)
+            .build();
+
+    static final PropertyDescriptor USERNAME = new PropertyDescriptor.Builder()
+            .name("Username")
+            .description("The SugarCRM user the integration signs in as.")
+            .required(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor PASSWORD = new PropertyDescriptor.Builder()
+            .name("Password")
+            .description("The user's password. Use a sensitive parameter.")
+            .required(true)
+            .sensitive(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor CLIENT_ID = new PropertyDescriptor.Builder()
+            .name("Client ID")
+            .description("The OAuth client id (REST v10): 'sugar' unless an OAuth key was set up for the integration.")
+            .required(true)
+            .defaultValue("sugar")
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .dependsOn(API_VERSION, ApiVersion.V10)
+            .build();
+
+    static final PropertyDescriptor CLIENT_SECRET = new PropertyDescriptor.Builder()
+            .name("Client Secret")
+            .description("The OAuth client secret (REST v10), empty for the 'sugar' client. Use a sensitive parameter.")
+            .required(false)
+            .sensitive(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .dependsOn(API_VERSION, ApiVersion.V10)
+            .build();
+
+    static final PropertyDescriptor PLATFORM = new PropertyDescriptor.Builder()
+            .name("Platform")
+            .description("The OAuth platform (REST v10). A sign-in logs out the same user's earlier session on the same platform, so use one "
+                    + "that nothing else uses.")
+            .required(true)
+            .defaultValue("optsync")
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .dependsOn(API_VERSION, ApiVersion.V10)
+            .build();
+
+    static final PropertyDescriptor MODULES = new PropertyDescriptor.Builder()
+            .name("Modules")
+            .description("Comma-separated modules this connector reads and writes.")
+            .required(true)
+            .defaultValue("Contacts,Leads")
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor REQUESTS_PER_SECOND = new PropertyDescriptor.Builder()
+            .name("Requests Per Second")
+            .description("Calls a second this service makes at most. SugarCRM documents no limit; SugarCloud may throttle.")
+            .required(true)
+            .defaultValue("10")
+            .addValidator(StandardValidators.createLongValidator(1, 1000, true))
+            .build();
+
+    static final PropertyDescriptor BATCH_SIZE = new PropertyDescriptor.Builder()
+            .name("Batch Size")
+            .description("Records per write call (/bulk in v10, set_entries in v4_1); SugarCRM documents no maximum.")
+            .required(true)
+            .defaultValue("100")
+            .addValidator(StandardValidators.createLongValidator(1, 1000, true))
+            .build();
+
+    static final PropertyDescriptor TIMEOUT = new PropertyDescriptor.Builder()
+            .name("Timeout")
+            .description("How long one call may take.")
+            .required(true)
+            .defaultValue("30 sec")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(SITE_URL, API_VERSION, USERNAME, PASSWORD, CLIENT_ID, CLIENT_SECRET,
+            PLATFORM, MODULES, REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
+
+    private volatile SugarApi api;
+    private volatile ConnectorProfile profile;
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @OnEnabled
+    public void onEnabled(final ConfigurationContext context) {
+        final boolean v10 = ApiVersion.V10.getValue().equals(context.getProperty(API_VERSION).getValue());
+        final int rate = context.getProperty(REQUESTS_PER_SECOND).asInteger();
+        final Duration timeout = Duration.ofMillis(context.getProperty(TIMEOUT).asTimePeriod(TimeUnit.MILLISECONDS));
+        final HttpTransport transport = new HttpTransport(new HttpTransport.Settings(rate, 4, Duration.ofMillis(250), Duration.ofSeconds(10), timeout));
+        final SugarCredentials credentials = new SugarCredentials(context.getProperty(USERNAME).getValue(), context.getProperty(PASSWORD).getValue(),
+                context.getProperty(CLIENT_ID).getValue(), context.getProperty(CLIENT_SECRET).isSet() ? context.getProperty(CLIENT_SECRET).getValue() : "",
+                context.getProperty(PLATFORM).getValue());
+        final String site = context.getProperty(SITE_URL).evaluateAttributeExpressions().getValue();
+        final SharedToken token = new SharedToken(getStateManager(), Clock.systemUTC());
+        api = v10 ? new SugarV10Api(site, credentials, transport, token) : new SugarV41Api(site, credentials, transport, token);
+        profile = new ConnectorProfile("SugarCRM", CustomValueSet.splitList(context.getProperty(MODULES).getValue()),
+                context.getProperty(BATCH_SIZE).asInteger(), rate, v10 ? OptOutEncoding.SUGARCRM_V10 : OptOutEncoding.SUGARCRM_V4_1, false);
+    }
+
+    @OnDisabled
+    public void onDisabled() {
+        api = null;
+    }
+
+    @Override
+    public ConnectorProfile profile() {
+        return profile;
+    }
+
+    @Override
+    public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
+        return api.fetch(request, pages);
+    }
+
+    @Override
+    public Map<String, List<RecordRef>> lookupByEmail(final String object, final Collection<String> emails) throws ConnectorException {
+        return api.lookupByEmail(object, emails);
+    }
+
+    @Override
+    public List<WriteOutcome> write(final String object, final List<FieldUpdate> updates) throws ConnectorException {
+        return api.write(object, updates);
+    }
+
+    static void hand(final PageHandler pages, final List<SourceRecord> records) throws ConnectorException {
+        try {
+            pages.accept(records);
+        } catch (final IOException e) {
+            throw new ConnectorException("page", "could not hand over a page of records: " + e.getMessage(), false, Duration.ZERO, e);
+        }
+    }
+
+    /** Sugar's flags: booleans in v10, "0"/"1" strings in v4_1 and Sugar 7 era data. */
+    static Boolean flag(final Object value) {
+        return value == null ? null : BounceFlags.isBounced(value);
+    }
+
+    static JsonNode json(final HttpReply reply, final String what) throws ConnectorException {
+        if (reply.status() / 100 != 2) {
+            throw new ConnectorException(String.valueOf(reply.status()), what + " answered HTTP " + reply.status() + ": " + reply.excerpt(), false);
+        }
+        try {
+            return reply.json();
+        } catch (final IOException e) {
+            throw new ConnectorException("malformed", what + " answered with something that is not JSON: " + reply.excerpt(), true, Duration.ZERO, e);
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package io.optsync.nifi.connector.sugarcrm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.optsync.nifi.connector.ConnectorException;
+import io.optsync.nifi.connector.FetchMode;
+import io.optsync.nifi.connector.FetchRequest;
+import io.optsync.nifi.connector.FieldUpdate;
+import io.optsync.nifi.connector.HttpOutcome;
+import io.optsync.nifi.connector.HttpReply;
+import io.optsync.nifi.connector.HttpTransport;
+import io.optsync.nifi.connector.PageHandler;
+import io.optsync.nifi.connector.RecordRef;
+import io.optsync.nifi.connector.SharedToken;
+import io.optsync.nifi.connector.SourceRecord;
+import io.optsync.nifi.connector.Watermark;
+import io.optsync.nifi.connector.WriteOutcome;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** SugarCRM REST v10 ({@code shared/vendor-apis.md} section 3). */
+final class SugarV10Api implements SugarApi {
+    private static final MediaType JSON_TYPE = MediaType.get("application/json");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int LOOKUP_CHUNK = 100;
+
+    private final HttpUrl base;
+    private final SugarCredentials credentials;
+    private final HttpTransport transport;
+    private final SharedToken token;
+    private final SugarAddresses addresses = new SugarAddresses();
+
+    SugarV10Api(final String siteUrl, final SugarCredentials credentials, final HttpTransport transport, final SharedToken token) {
+        this.base = HttpUrl.get(siteUrl).newBuilder().addPathSegments("rest/v10").build();
+        this.credentials = credentials;
+        this.transport = transport;
+        this.token = token;
+    }
+
+    @Override
+    public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
+        final ArrayNode filter = JSON.createArrayNode();
+        if (request.mode() == FetchMode.INCREMENTAL && !request.since().equals(Watermark.START)) {
+            filter.addObject().putObject("date_modified").put("$gte", iso(request.since().modifiedAt()));
+        } else if (request.mode() == FetchMode.OPTED_OUT) {
+            filter.addObject().putObject("email_addresses.opt_out").put("$equals", true);
+        }
+        Watermark last = request.since();
+        int offset = 0;
+        while (offset >= 0) {
+            final ObjectNode body = JSON.createObjectNode();
+            body.set("filter", filter);
+            body.put("order_by", "date_modified:ASC");
+            body.put("max_num", request.pageSize());
+            body.put("offset", offset);
+            body.put("fields", "id,date_modified,first_name,last_name,email");
+            final JsonNode reply = call(request.object() + "/filter", body);
+            final List<SourceRecord> records = new ArrayList<>();
+            for (final JsonNode record : reply.path("records")) {
+                records.addAll(sourceRecords(request.object(), record));
+                last = Watermark.later(last, new Watermark(modified(record), record.path("id").asText()));
+            }
+            if (!records.isEmpty()) {
+                SugarCrmConnectorService.hand(pages, records);
+            }
+            offset = reply.path("next_offset").asInt(-1);
+        }
+        return last;
+    }
+
+    /** One source record per address: Sugar keeps the opt-out on the address, and every address counts. */
+    private List<SourceRecord> sourceRecords(final String module, final JsonNode record) {
+        final String id = record.path("id").asText();
+        final Instant modified = modified(record);
+        final List<SugarAddresses.Address> list = addressesOf(record);
+        addresses.remember(id, list);
+        final List<SourceRecord> out = new ArrayList<>(list.size());
+        for (final SugarAddresses.Address address : list) {
+            final Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("first_name", record.path("first_name").asText(null));
+            fields.put("last_name", record.path("last_name").asText(null));
+            fields.put("primary_address", address.primary());
+            out.add(new SourceRecord(module, id, address.email(), address.optOut(), SugarCrmConnectorService.flag(address.invalid()), modified, fields));
+        }
+        return out;
+    }
+
+    private static List<SugarAddresses.Address> addressesOf(final JsonNode record) {
+        final List<SugarAddresses.Address> list = new ArrayList<>();
+        for (final JsonNode email : record.path("email")) {
+            list.add(new SugarAddresses.Address(email.path("email_address").asText(), scalar(email.path("opt_out")),
+                    scalar(email.path("invalid_email")), Boolean.TRUE.equals(SugarCrmConnectorService.flag(scalar(email.path("primary_address"))))));
+        }
+        return list;
+    }
+
+    private static Object scalar(final JsonNode node) {
+        if (node.isBoolean()) {
+            return node.asBoolean();
+        }
+        if (node.isNumber()) {
+            return node.numberValue();
+        }
+        return node.isMissingNode() || node.isNull() ? null : node.asText();
+    }
+
+    private static Instant modified(final JsonNode record) {
+        return OffsetDateTime.parse(record.path("date_modified").asText()).toInstant();
+    }
+
+    private static String iso(final Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC).toString();
+    }
+
+    @Override
+    public Map<String, List<RecordRef>> lookupByEmail(final String module, final Collection<String> emails) throws ConnectorException {
+        final Map<String, List<RecordRef>> found = new LinkedHashMap<>();
+        final List<String> all = new ArrayList<>(emails);
+        for (int from = 0; from < all.size(); from += LOOKUP_CHUNK) {
+            final List<String> chunk = all.subList(from, Math.min(all.size(), from + LOOKUP_CHUNK));
+            final ObjectNode body = JSON.createObjectNode();
+            final ArrayNode in = body.putArray("filter").addObject().putObject("email_addresses.email_address").putArray("$in");
+            chunk.forEach(in::add);
+            body.put("max_num", 1000);
+            body.put("fields", "id,date_modified,email");
+            int offset = 0;
+            while (offset >= 0) {
+                body.put("offset", offset);
+                final JsonNode reply = call(module + "/filter", body);
+                for (final JsonNode record : reply.path("records")) {
+                    final String id = record.path("id").asText();
+                    final List<SugarAddresses.Address> list = addressesOf(record);
+                    addresses.remember(id, list);
+                    for (final SugarAddresses.Address address : list) {
+                        for (final String email : chunk) {
+                            if (address.is(email)) {
+                                found.computeIfAbsent(email, k -> new ArrayList<>()).add(new RecordRef(module, id, address.email(), address.optOut()));
+                            }
+                        }
+                    }
+                }
+                offset = reply.path("next_offset").asInt(-1);
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public List<WriteOutcome> write(final String module, final List<FieldUpdate> updates) throws ConnectorException {
+        final WriteOutcome[] outcomes = new WriteOutcome[updates.size()];
+        final ArrayNode requests = JSON.createArrayNode();
+        final List<Integer> sent = new ArrayList<>();
+        for (int i = 0; i < updates.size(); i++) {
+            final FieldUpdate update = updates.get(i);
+            final ObjectNode data = JSON.createObjectNode();
+            if (update.optedOut() != null) {
+                final List<SugarAddresses.Address> known = addresses.of(update.id());
+                if (known == null || known.stream().noneMatch(a -> a.is(update.email()))) {
+                    outcomes[i] = WriteOutcome.failed("unknown_address", "record " + update.id() + " was not looked up with address " + update.email()
+                            + " just before; look it up first so that its other addresses are kept");
+                    continue;
+                }
+                final ArrayNode email = data.putArray("email");
+                for (final SugarAddresses.Address address : known) {
+                    final ObjectNode entry = email.addObject();
+                    entry.put("email_address", address.email());
+                    entry.put("opt_out", address.is(update.email()) ? update.optedOut() : Boolean.TRUE.equals(SugarCrmConnectorService.flag(address.optOut())));
+                    entry.put("invalid_email", Boolean.TRUE.equals(SugarCrmConnectorService.flag(address.invalid())));
+                    entry.put("primary_address", address.primary());
+                }
+            }
+            update.fields().forEach((name, value) -> data.set(name, JSON.valueToTree(value)));
+            final ObjectNode request = requests.addObject();
+            request.put("url", "/v10/" + module + "/" + update.id());
+            request.put("method", "PUT");
+            request.put("data", data.toString());
+            sent.add(i);
+        }
+        if (!sent.isEmpty()) {
+            final ObjectNode body = JSON.createObjectNode();
+            body.set("requests", requests);
+            final JsonNode replies = call("bulk", body);
+            for (int k = 0; k < sent.size(); k++) {
+                outcomes[sent.get(k)] = outcome(replies.path(k));
+            }
+        }
+        return java.util.Arrays.asList(outcomes);
+    }
+
+    private static WriteOutcome outcome(final JsonNode reply) {
+        if (reply.isMissingNode()) {
+            return WriteOutcome.retry("no_reply", "SugarCRM's bulk reply has no entry for this record");
+        }
+        final int status = reply.path("status").asInt();
+        final String label = reply.path("contents").path("error").asText(String.valueOf(status));
+        final String message = reply.path("contents").path("error_message").asText("");
+        return switch (HttpOutcome.of(status)) {
+            case OK -> WriteOutcome.SUCCESS;
+            case RETRY -> WriteOutcome.retry(label, message);
+            case REJECT -> WriteOutcome.failed(label, message);
+        };
+    }
+
+    private JsonNode call(final String path, final JsonNode body) throws ConnectorException {
+        final Request.Builder request = new Request.Builder().url(base.newBuilder().addPathSegments(path).build())
+                .post(RequestBody.create(body.toString(), JSON_TYPE));
+        final String access = token.access(this::grant);
+        HttpReply reply = transport.send(request.header("OAuth-Token", access).build(), HttpTransport.Classifier.STATUS);
+        if (reply.status() == 401) {
+            reply = transport.send(request.header("OAuth-Token", token.renewAfterRefusal(this::grant, access)).build(), HttpTransport.Classifier.STATUS);
+        }
+        return SugarCrmConnectorService.json(reply, "SugarCRM " + path);
+    }
+
+    private SharedToken.Token grant(final String refreshToken) throws ConnectorException {
+        if (refreshToken != null) {
+            final HttpReply refreshed = tokenCall(Map.of("grant_type", "refresh_token", "refresh_token", refreshToken));
+            if (refreshed.status() == 200) {
+                return token(refreshed);
+            }
+        }
+        final HttpReply signedIn = tokenCall(Map.of("grant_type", "password", "username", credentials.username(), "password", credentials.password()));
+        if (signedIn.status() != 200) {
+            throw new ConnectorException("auth-" + signedIn.status(), "SugarCRM refused the sign-in (HTTP " + signedIn.status()
+                    + "); check Username, Password, Client ID and Platform", false);
+        }
+        return token(signedIn);
+    }
+
+    private HttpReply tokenCall(final Map<String, String> grant) throws ConnectorException {
+        final ObjectNode body = JSON.createObjectNode();
+        grant.forEach(body::put);
+        body.put("client_id", credentials.clientId());
+        body.put("client_secret", credentials.clientSecret());
+        body.put("platform", credentials.platform());
+        return transport.send(new Request.Builder().url(base.newBuilder().addPathSegments("oauth2/token").build())
+                .post(RequestBody.create(body.toString(), JSON_TYPE)).build(), HttpTransport.Classifier.STATUS);
+    }
+
+    private static SharedToken.Token token(final HttpReply reply) throws ConnectorException {
+        try {
+            final JsonNode body = reply.json();
+            return new SharedToken.Token(body.path("access_token").asText(), body.path("refresh_token").asText(null),
+                    Instant.now().plusSeconds(body.path("expires_in").asLong(3600)));
+        } catch (final IOException e) {
+            throw new ConnectorException("malformed", "SugarCRM's token answer is not JSON", true, Duration.ZERO, e);
+        }
+    }
+}
