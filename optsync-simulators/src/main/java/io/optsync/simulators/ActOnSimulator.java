@@ -284,6 +284,11 @@ public final class ActOnSimulator extends SimulatorServer {
         }
     }
 
+    /** An opt-out made in Act-On itself (a recipient unsubscribing, or a marketer adding the address). */
+    public synchronized void optOut(final String email) {
+        addOptOut(email, clock.millis(), "User: Marketing via Act-On");
+    }
+
     /** The opted-out addresses, lower-cased. */
     public synchronized List<String> optOutAddresses() {
         return new ArrayList<>(optOuts.keySet());

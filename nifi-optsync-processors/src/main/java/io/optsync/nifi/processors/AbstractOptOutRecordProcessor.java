@@ -31,6 +31,19 @@ abstract class AbstractOptOutRecordProcessor extends AbstractProcessor {
     /** Sends each record of one FlowFile where it belongs. A new one is made per FlowFile, so it may keep caches. */
     interface RecordRouter {
         void route(Record record, long index, RecordSplit split) throws IOException, SchemaNotFoundException;
+
+        /** Called once after the last record, for routers that work in batches. */
+        default void finish(final RecordSplit split) throws IOException, SchemaNotFoundException {
+        }
+    }
+
+    /** Relationships whose child FlowFiles are penalized besides failure; none by default. */
+    protected Set<Relationship> penalizedRelationships() {
+        return Set.of();
+    }
+
+    /** Called with the completed split, after its children are transferred and before the original is removed. */
+    protected void completed(final ProcessSession session, final RecordSplit split) {
     }
 
     protected abstract Relationship failureRelationship();
@@ -66,7 +79,8 @@ abstract class AbstractOptOutRecordProcessor extends AbstractProcessor {
         final RecordReaderFactory readerFactory = context.getProperty(OptOutProperties.RECORD_READER).asControllerService(RecordReaderFactory.class);
         final RecordSetWriterFactory writerFactory = context.getProperty(OptOutProperties.RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
         final RecordRouter router = newRouter();
-        final RecordSplit split = new RecordSplit(session, flowFile, writerFactory, failureRelationship(), relationshipsNotWritten(context), getLogger());
+        final RecordSplit split = new RecordSplit(session, flowFile, writerFactory, failureRelationship(), relationshipsNotWritten(context),
+                penalizedRelationships(), getLogger());
 
         long index = 0;
         try (InputStream in = session.read(flowFile);
@@ -76,6 +90,7 @@ abstract class AbstractOptOutRecordProcessor extends AbstractProcessor {
                 router.route(record, index, split);
                 index++;
             }
+            router.finish(split);
         } catch (final IOException | MalformedRecordException | SchemaNotFoundException | RuntimeException e) {
             split.discard();
             failWhole(session, flowFile, index, e);
@@ -88,6 +103,7 @@ abstract class AbstractOptOutRecordProcessor extends AbstractProcessor {
         } catch (final IOException e) {
             throw new ProcessException("Could not complete the records of " + flowFile, e);
         }
+        completed(session, split);
         session.remove(flowFile);
         for (final Map.Entry<Relationship, Long> count : counts.entrySet()) {
             session.adjustCounter(OptOutCounters.recordsTo(count.getKey()), count.getValue(), false);

@@ -37,6 +37,20 @@ final class OptOutProperties {
             .required(true)
             .build();
 
+    static final PropertyDescriptor CONNECTOR = new PropertyDescriptor.Builder()
+            .name("Connector")
+            .description("The vendor connector to read from or write to.")
+            .required(true)
+            .identifiesControllerService(io.optsync.nifi.connector.OptOutConnectorService.class)
+            .build();
+
+    static final PropertyDescriptor OBJECT = new PropertyDescriptor.Builder()
+            .name("Object")
+            .description("The connector's object to read or write: a CRM module such as Contacts or Leads, or a list such as Act-On's optout.")
+            .required(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
     static final PropertyDescriptor OPT_OUT_FIELD = new PropertyDescriptor.Builder()
             .name("Opt-Out Field")
             .description("RecordPath to the opt-out value, for example /email_opt_out (SugarCRM), /HasOptedOutOfEmail (Salesforce), "

@@ -32,6 +32,8 @@ final class RecordSplit {
     private final RecordSetWriterFactory writerFactory;
     private final Relationship failure;
     private final Set<Relationship> skipped;
+    private final Set<Relationship> penalized;
+    private final Map<Relationship, FlowFile> transferred = new LinkedHashMap<>();
     private final ComponentLog logger;
     private final Map<Relationship, Child> children = new LinkedHashMap<>();
     private final Map<Relationship, Long> counts = new LinkedHashMap<>();
@@ -51,11 +53,20 @@ final class RecordSplit {
 
     RecordSplit(final ProcessSession session, final FlowFile original, final RecordSetWriterFactory writerFactory,
                 final Relationship failure, final Set<Relationship> skipped, final ComponentLog logger) {
+        this(session, original, writerFactory, failure, skipped, Set.of(), logger);
+    }
+
+    /**
+     * @param penalized relationships whose child FlowFiles are penalized (a retry relationship), besides failure
+     */
+    RecordSplit(final ProcessSession session, final FlowFile original, final RecordSetWriterFactory writerFactory,
+                final Relationship failure, final Set<Relationship> skipped, final Set<Relationship> penalized, final ComponentLog logger) {
         this.session = session;
         this.original = original;
         this.writerFactory = writerFactory;
         this.failure = failure;
         this.skipped = skipped;
+        this.penalized = penalized;
         this.logger = logger;
     }
 
@@ -139,7 +150,11 @@ final class RecordSplit {
                 child.writer.close();
             }
             child.flowFile = session.putAllAttributes(child.flowFile, writeAttributes(result, child.writer.getMimeType()));
+            if (penalized.contains(entry.getKey())) {
+                child.flowFile = session.penalize(child.flowFile);
+            }
             session.transfer(child.flowFile, entry.getKey());
+            transferred.put(entry.getKey(), child.flowFile);
             session.getProvenanceReporter().route(child.flowFile, entry.getKey(), result.getRecordCount() + " records");
         }
         for (final FlowFile flowFile : failed) {
@@ -150,6 +165,11 @@ final class RecordSplit {
         children.clear();
         failed.clear();
         return counts;
+    }
+
+    /** The child FlowFile {@link #finish()} sent to a relationship, or {@code null}. */
+    FlowFile transferred(final Relationship relationship) {
+        return transferred.get(relationship);
     }
 
     /** Closes and removes every child: the input goes elsewhere whole. */

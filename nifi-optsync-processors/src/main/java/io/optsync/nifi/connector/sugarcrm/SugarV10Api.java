@@ -167,6 +167,10 @@ final class SugarV10Api implements SugarApi {
         final List<Integer> sent = new ArrayList<>();
         for (int i = 0; i < updates.size(); i++) {
             final FieldUpdate update = updates.get(i);
+            if (update.id() == null) {
+                outcomes[i] = WriteOutcome.failed("unsupported", "the SugarCRM connector updates existing records; it does not create them");
+                continue;
+            }
             final ObjectNode data = JSON.createObjectNode();
             if (update.optedOut() != null) {
                 final List<SugarAddresses.Address> known = addresses.of(update.id());

@@ -200,6 +200,10 @@ final class SugarV41Api implements SugarApi {
         final List<Integer> sent = new ArrayList<>();
         for (int i = 0; i < updates.size(); i++) {
             final FieldUpdate update = updates.get(i);
+            if (update.id() == null) {
+                outcomes[i] = WriteOutcome.failed("unsupported", "the SugarCRM connector updates existing records; it does not create them");
+                continue;
+            }
             final ArrayNode list = JSON.createArrayNode();
             list.addObject().put("name", "id").put("value", update.id());
             if (update.optedOut() != null) {

@@ -1,0 +1,351 @@
+package io.optsync.nifi.processors;
+
+import io.optsync.nifi.connector.ConnectorException;
+import io.optsync.nifi.connector.ConnectorProfile;
+import io.optsync.nifi.connector.FieldUpdate;
+import io.optsync.nifi.connector.OptOutConnectorService;
+import io.optsync.nifi.connector.RecordRef;
+import io.optsync.nifi.connector.WriteOutcome;
+import io.optsync.nifi.optout.BounceKind;
+import io.optsync.nifi.optout.CanonicalValues;
+import io.optsync.nifi.optout.Decoding;
+import io.optsync.nifi.optout.EmailAddress;
+import io.optsync.nifi.optout.InvalidEmailAddressException;
+import io.optsync.nifi.optout.OptOutState;
+import io.optsync.nifi.optout.PropagationDecision;
+import io.optsync.nifi.optout.PropagationPolicy;
+import org.apache.nifi.annotation.behavior.DynamicProperty;
+import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.InputRequirement.Requirement;
+import org.apache.nifi.annotation.behavior.WritesAttribute;
+import org.apache.nifi.annotation.behavior.WritesAttributes;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.documentation.UseCase;
+import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.expression.ExpressionLanguageScope;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.record.path.validation.RecordPathValidator;
+import org.apache.nifi.serialization.record.Record;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+@InputRequirement(Requirement.INPUT_REQUIRED)
+@Tags({"optsync", "crm", "opt-out", "unsubscribe", "push", "write", "sugarcrm", "act-on", "salesforce"})
+@CapabilityDescription("Writes the opt-out status (and any other chosen field) of incoming records to a target system through a connector. "
+        + "Each record's normalized e-mail address is looked up in the target, and every record with that address is written, not only "
+        + "the first. What is written follows optsync's decision rule: an opt-out always wins; a subscribed status is written only with "
+        + "Propagate Opt-Ins on and a consent time newer than the target's opt-out; a target already in the wanted state is not written. "
+        + "Writes go in batches of the vendor's maximum under its request rate; what is worth retrying is retried with back-off. Each "
+        + "record goes to success, failure (with the vendor's reason) or retry. Existing records are updated, never deleted; a missing "
+        + "record is created only when Create Missing Records says so and the connector can.")
+@DynamicProperty(name = "A target field name", value = "A RecordPath to the value in the incoming record",
+        description = "Writes the selected value to that field of every target record with the address, for example a lead score.",
+        expressionLanguageScope = ExpressionLanguageScope.NONE)
+@WritesAttributes({
+    @WritesAttribute(attribute = "optsync.failure.reason", description = "On failure: the vendor's reason, or why the record could not be written"),
+    @WritesAttribute(attribute = "optsync.failure.field", description = "On failure: the field at fault, or 'connector'"),
+    @WritesAttribute(attribute = "optsync.failure.value", description = "On failure: the offending value or the vendor's error code"),
+    @WritesAttribute(attribute = "optsync.failure.record.index", description = "On failure: the 0-based index of the record in the incoming FlowFile"),
+    @WritesAttribute(attribute = "record.count", description = "The records in the outgoing FlowFile"),
+    @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type")
+})
+@SeeAlso({FetchCrmRecords.class, NormalizeOptOutValue.class, FilterOptedOut.class})
+@UseCase(
+        description = "Write SugarCRM opt-outs to Act-On's opt-out list.",
+        keywords = {"act-on", "opt-out list", "push"},
+        configuration = """
+                Feed it the "opted out" records of FilterOptedOut.
+                Set "Connector" to an ActOnConnectorService and "Object" to optout; keep the field paths at the canonical fields.
+                Connect "retry" back to this processor and "failure" to where a person can look at the vendor's reason.
+                """)
+public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
+
+    static final PropertyDescriptor EMAIL_PATH = new PropertyDescriptor.Builder()
+            .name("E-mail Field")
+            .description("RecordPath to the normalized e-mail address.")
+            .required(true)
+            .defaultValue("/optsync_email")
+            .addValidator(new RecordPathValidator())
+            .build();
+
+    static final PropertyDescriptor OPTED_OUT_PATH = new PropertyDescriptor.Builder()
+            .name("Opted-Out Field")
+            .description("RecordPath to the canonical opted-out flag (true, false, or empty for unknown).")
+            .required(true)
+            .defaultValue("/optsync_opted_out")
+            .addValidator(new RecordPathValidator())
+            .build();
+
+    static final PropertyDescriptor BOUNCE_PATH = new PropertyDescriptor.Builder()
+            .name("Bounce Field")
+            .description("RecordPath to the canonical bounce kind (NONE, SOFT, HARD).")
+            .required(true)
+            .defaultValue("/optsync_bounce")
+            .addValidator(new RecordPathValidator())
+            .build();
+
+    static final PropertyDescriptor CONSENT_TIME_PATH = new PropertyDescriptor.Builder()
+            .name("Consent Time Field")
+            .description("RecordPath to when a subscribed record gave its consent (ISO-8601), for example /modified_at. Without it, no "
+                    + "subscribed status is ever written.")
+            .required(false)
+            .addValidator(new RecordPathValidator())
+            .build();
+
+    static final PropertyDescriptor PROPAGATE_OPT_INS = new PropertyDescriptor.Builder()
+            .name("Propagate Opt-Ins")
+            .description("Whether a subscribed status may move a target from opted out to subscribed, when its consent is newer than the "
+                    + "target's opt-out. Off: opt-outs only.")
+            .required(true)
+            .allowableValues("true", "false")
+            .defaultValue("false")
+            .build();
+
+    static final PropertyDescriptor CREATE_MISSING = new PropertyDescriptor.Builder()
+            .name("Create Missing Records")
+            .description("Whether an address with no record in the target is created there (when the connector can). Off: it is "
+                    + "counted as not found and the record goes to success.")
+            .required(true)
+            .allowableValues("true", "false")
+            .defaultValue("false")
+            .build();
+
+    static final Relationship REL_SUCCESS = new Relationship.Builder().name("success")
+            .description("Records written, or whose target needed no write").build();
+    static final Relationship REL_FAILURE = new Relationship.Builder().name("failure")
+            .description("Each record the target refused, in a FlowFile of its own with the vendor's reason").build();
+    static final Relationship REL_RETRY = new Relationship.Builder().name("retry")
+            .description("Records whose write may succeed later (rate limits, 5xx, timeouts), penalized").build();
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(OptOutProperties.CONNECTOR, OptOutProperties.OBJECT,
+            OptOutProperties.RECORD_READER, OptOutProperties.RECORD_WRITER, EMAIL_PATH, OPTED_OUT_PATH, BOUNCE_PATH, CONSENT_TIME_PATH,
+            PROPAGATE_OPT_INS, OptOutProperties.HARD_BOUNCE_IS_OPT_OUT, CREATE_MISSING);
+
+    private volatile PushSettings settings;
+
+    /** What one push needs, read once when scheduled. */
+    record PushSettings(OptOutConnectorService connector, String object, FieldSelector email, FieldSelector optedOut, FieldSelector bounce,
+                        FieldSelector consentTime, Map<String, FieldSelector> extraFields, PropagationPolicy policy, boolean createMissing) {
+    }
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @Override
+    protected PropertyDescriptor getSupportedDynamicPropertyDescriptor(final String name) {
+        return new PropertyDescriptor.Builder().name(name).dynamic(true).addValidator(new RecordPathValidator())
+                .expressionLanguageSupported(ExpressionLanguageScope.NONE).build();
+    }
+
+    @Override
+    public Set<Relationship> getRelationships() {
+        return Set.of(REL_SUCCESS, REL_FAILURE, REL_RETRY);
+    }
+
+    @OnScheduled
+    public void onScheduled(final ProcessContext context) {
+        final Map<String, FieldSelector> extra = new LinkedHashMap<>();
+        context.getProperties().forEach((descriptor, value) -> {
+            if (descriptor.isDynamic() && value != null) {
+                extra.put(descriptor.getName(), FieldSelector.of(value));
+            }
+        });
+        settings = new PushSettings(context.getProperty(OptOutProperties.CONNECTOR).asControllerService(OptOutConnectorService.class),
+                context.getProperty(OptOutProperties.OBJECT).getValue().trim(),
+                FieldSelector.of(context.getProperty(EMAIL_PATH).getValue()),
+                FieldSelector.of(context.getProperty(OPTED_OUT_PATH).getValue()),
+                FieldSelector.of(context.getProperty(BOUNCE_PATH).getValue()),
+                context.getProperty(CONSENT_TIME_PATH).isSet() ? FieldSelector.of(context.getProperty(CONSENT_TIME_PATH).getValue()) : null,
+                Map.copyOf(extra),
+                new PropagationPolicy(context.getProperty(PROPAGATE_OPT_INS).asBoolean(), context.getProperty(OptOutProperties.HARD_BOUNCE_IS_OPT_OUT).asBoolean()),
+                context.getProperty(CREATE_MISSING).asBoolean());
+    }
+
+    @Override
+    protected Relationship failureRelationship() {
+        return REL_FAILURE;
+    }
+
+    @Override
+    protected Set<Relationship> penalizedRelationships() {
+        return Set.of(REL_RETRY);
+    }
+
+    @Override
+    protected RecordRouter newRouter() {
+        return new PushBatch(settings, getLogger()::debug);
+    }
+
+    @Override
+    protected void completed(final ProcessSession session, final RecordSplit split) {
+        final FlowFile written = split.transferred(REL_SUCCESS);
+        if (written != null) {
+            final ConnectorProfile profile = settings.connector().profile();
+            session.getProvenanceReporter().send(written, "optsync:" + profile.system().toLowerCase(java.util.Locale.ROOT) + "/" + settings.object());
+        }
+    }
+
+    /** Buffers records up to the vendor's batch size, then looks up, decides and writes the batch. */
+    static final class PushBatch implements RecordRouter {
+        private record Pending(Record record, long index, String email, OptOutState source, Map<String, Object> fields) {
+        }
+
+        private final PushSettings settings;
+        private final java.util.function.Consumer<String> debug;
+        private final List<Pending> pending = new ArrayList<>();
+        private final int batch;
+
+        PushBatch(final PushSettings settings, final java.util.function.Consumer<String> debug) {
+            this.settings = settings;
+            this.debug = debug;
+            this.batch = settings.connector().profile().maxBatch();
+        }
+
+        @Override
+        public void route(final Record record, final long index, final RecordSplit split) throws java.io.IOException,
+                org.apache.nifi.schema.access.SchemaNotFoundException {
+            final Object emailValue = settings.email().select(record).value();
+            final String email;
+            try {
+                email = EmailAddress.parse(emailValue == null ? null : emailValue.toString()).value();
+            } catch (final InvalidEmailAddressException e) {
+                split.fail(record, index, new RecordVerdict.Failure(e.getMessage(), settings.email().path(), emailValue));
+                return;
+            }
+            final Object flag = settings.optedOut().select(record).value();
+            final Decoding decoding = CanonicalValues.optedOutFlag(flag);
+            final BounceKind bounce = CanonicalValues.bounceKind(settings.bounce().select(record).value());
+            if (decoding.isUnrecognized() || bounce == null) {
+                split.fail(record, index, new RecordVerdict.Failure("the canonical opted-out flag or bounce kind is not readable; run "
+                        + "NormalizeOptOutValue first", settings.optedOut().path(), flag));
+                return;
+            }
+            Instant consent = null;
+            if (settings.consentTime() != null) {
+                final Object value = settings.consentTime().select(record).value();
+                try {
+                    consent = value == null ? null : Instant.parse(value.toString().trim());
+                } catch (final DateTimeParseException e) {
+                    split.fail(record, index, new RecordVerdict.Failure("the consent time is not an ISO-8601 instant", settings.consentTime().path(), value));
+                    return;
+                }
+            }
+            final Map<String, Object> fields = new LinkedHashMap<>();
+            settings.extraFields().forEach((name, selector) -> fields.put(name, selector.select(record).value()));
+            pending.add(new Pending(record, index, email, OptOutState.of(decoding.status(), bounce, consent), fields));
+            if (pending.size() >= batch) {
+                flush(split);
+            }
+        }
+
+        @Override
+        public void finish(final RecordSplit split) throws java.io.IOException, org.apache.nifi.schema.access.SchemaNotFoundException {
+            flush(split);
+        }
+
+        private void flush(final RecordSplit split) throws java.io.IOException, org.apache.nifi.schema.access.SchemaNotFoundException {
+            if (pending.isEmpty()) {
+                return;
+            }
+            final List<Pending> records = List.copyOf(pending);
+            pending.clear();
+            final ConnectorProfile profile = settings.connector().profile();
+            final List<List<Integer>> updateIndexesPerRecord = new ArrayList<>();
+            final List<FieldUpdate> updates = new ArrayList<>();
+            try {
+                final Map<String, List<RecordRef>> targets = profile.writesByEmail() ? Map.of() : settings.connector().lookupByEmail(settings.object(),
+                        new LinkedHashSet<>(records.stream().map(Pending::email).toList()));
+                for (final Pending record : records) {
+                    final List<RecordRef> refs = profile.writesByEmail()
+                            ? List.of(new RecordRef(settings.object(), null, record.email(), null))
+                            : targets.getOrDefault(record.email(), List.of());
+                    final List<Integer> mine = new ArrayList<>();
+                    for (final RecordRef ref : refs) {
+                        final FieldUpdate update = updateFor(record, ref, profile);
+                        if (update != null) {
+                            mine.add(updates.size());
+                            updates.add(update);
+                        }
+                    }
+                    if (refs.isEmpty() && settings.createMissing()) {
+                        final FieldUpdate create = updateFor(record, new RecordRef(settings.object(), null, record.email(), null), profile);
+                        if (create != null) {
+                            mine.add(updates.size());
+                            updates.add(create);
+                        }
+                    }
+                    updateIndexesPerRecord.add(mine);
+                }
+                final List<WriteOutcome> outcomes = new ArrayList<>(updates.size());
+                for (int from = 0; from < updates.size(); from += profile.maxBatch()) {
+                    outcomes.addAll(settings.connector().write(settings.object(), updates.subList(from, Math.min(updates.size(), from + profile.maxBatch()))));
+                }
+                for (int i = 0; i < records.size(); i++) {
+                    route(records.get(i), updateIndexesPerRecord.get(i), outcomes, split);
+                }
+            } catch (final ConnectorException e) {
+                debug.accept("Connector call failed for a batch of " + records.size() + " records: " + e.getMessage());
+                for (final Pending record : records) {
+                    if (e.isRetryable()) {
+                        split.write(REL_RETRY, record.record());
+                    } else {
+                        split.fail(record.record(), record.index(), new RecordVerdict.Failure(e.getMessage(), "connector", e.code()));
+                    }
+                }
+            }
+        }
+
+        /** The write the decision rule allows for one target record, or {@code null} when nothing needs writing. */
+        private FieldUpdate updateFor(final Pending record, final RecordRef target, final ConnectorProfile profile) {
+            final OptOutState current = target.optOutValue() == null ? OptOutState.unknown()
+                    : OptOutState.of(profile.encoding().decoder().decode(target.optOutValue()).status(), BounceKind.NONE, null);
+            final PropagationDecision decision = settings.policy().decide(record.source(), current, null);
+            final Boolean optedOut = switch (decision.action()) {
+                case WRITE_OPT_OUT -> Boolean.TRUE;
+                case WRITE_SUBSCRIBED -> Boolean.FALSE;
+                case NO_WRITE -> null;
+            };
+            if (optedOut == null && record.fields().isEmpty()) {
+                return null;
+            }
+            return new FieldUpdate(target.id(), record.email(), optedOut, record.fields());
+        }
+
+        private static void route(final Pending record, final List<Integer> mine, final List<WriteOutcome> outcomes, final RecordSplit split)
+                throws java.io.IOException, org.apache.nifi.schema.access.SchemaNotFoundException {
+            WriteOutcome failed = null;
+            boolean retry = false;
+            for (final int index : mine) {
+                final WriteOutcome outcome = outcomes.get(index);
+                if (outcome.status() == WriteOutcome.Status.RETRY) {
+                    retry = true;
+                } else if (outcome.status() == WriteOutcome.Status.FAILED && failed == null) {
+                    failed = outcome;
+                }
+            }
+            if (retry) {
+                split.write(REL_RETRY, record.record());
+            } else if (failed != null) {
+                split.fail(record.record(), record.index(), new RecordVerdict.Failure(failed.message().isEmpty() ? "the target refused the write"
+                        : failed.message(), "connector", failed.code()));
+            } else {
+                split.write(REL_SUCCESS, record.record());
+            }
+        }
+    }
+}

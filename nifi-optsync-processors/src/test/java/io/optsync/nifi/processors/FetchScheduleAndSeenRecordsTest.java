@@ -1,0 +1,61 @@
+package io.optsync.nifi.processors;
+
+import io.optsync.nifi.connector.FetchMode;
+import io.optsync.nifi.connector.SourceRecord;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FetchScheduleAndSeenRecordsTest {
+    private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
+    private static final FetchSchedule DEFAULTS = new FetchSchedule(Duration.ofHours(24), Duration.ofHours(1));
+
+    @Test
+    void aFirstRunReadsEverything() {
+        assertThat(DEFAULTS.due(NOW, null, null)).containsExactly(FetchMode.FULL);
+        assertThat(new FetchSchedule(null, null).due(NOW, null, null)).containsExactly(FetchMode.INCREMENTAL);
+    }
+
+    @Test
+    void laterRunsAreIncrementalWithReconciliationWhenDue() {
+        assertThat(DEFAULTS.due(NOW, NOW.minusSeconds(60), NOW.minusSeconds(60))).containsExactly(FetchMode.INCREMENTAL);
+        assertThat(DEFAULTS.due(NOW, NOW.minusSeconds(60), NOW.minusSeconds(3600))).containsExactly(FetchMode.INCREMENTAL, FetchMode.OPTED_OUT);
+        assertThat(DEFAULTS.due(NOW, NOW.minus(Duration.ofHours(24)), NOW.minusSeconds(3600)))
+                .as("a full read stands for the reconciliation").containsExactly(FetchMode.FULL);
+        assertThat(new FetchSchedule(null, Duration.ofHours(1)).due(NOW, null, null)).containsExactly(FetchMode.INCREMENTAL, FetchMode.OPTED_OUT);
+    }
+
+    private static SourceRecord record(final String id, final Instant modified) {
+        return new SourceRecord("Contacts", id, id + "@example.com", "1", false, modified, Map.of());
+    }
+
+    @Test
+    void theOverlapIsNotEmittedTwiceButAChangedRecordIs() {
+        final SeenRecords first = SeenRecords.decode(null);
+        assertThat(first.seenBefore(record("a", NOW.minusSeconds(10)))).isFalse();
+        assertThat(first.seenBefore(record("b", NOW))).isFalse();
+        final String stored = first.encode(NOW.minusSeconds(60));
+
+        final SeenRecords second = SeenRecords.decode(stored);
+        assertThat(second.seenBefore(record("a", NOW.minusSeconds(10)))).isTrue();
+        assertThat(second.seenBefore(record("b", NOW))).isTrue();
+        assertThat(second.seenBefore(record("b", NOW.plusSeconds(1)))).as("changed again").isFalse();
+        assertThat(second.encode(NOW.minusSeconds(5)).split("\n")).as("only keys inside the window are kept").hasSize(2);
+    }
+
+    @Test
+    void stateStaysSmall() {
+        final SeenRecords seen = SeenRecords.decode(null);
+        for (int i = 0; i < 100_000; i++) {
+            seen.seenBefore(record("r" + i, NOW.plusMillis(i)));
+        }
+        final String stored = seen.encode(Instant.EPOCH);
+        assertThat(stored.split("\n")).hasSize(SeenRecords.MAX);
+        assertThat(stored).contains("r99999@").doesNotContain("r0@");
+        assertThat(stored.length()).isLessThan(100_000);
+    }
+}

@@ -1,0 +1,151 @@
+package io.optsync.nifi.processors;
+
+import io.optsync.simulators.ActOnSimulator;
+import io.optsync.simulators.SimulatorServer;
+import io.optsync.simulators.SugarStore;
+import io.optsync.simulators.SugarV10Simulator;
+import io.optsync.simulators.SugarV41Simulator;
+import org.apache.nifi.json.JsonRecordSetWriter;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.reporting.InitializationException;
+import org.apache.nifi.util.MockFlowFile;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * SugarCRM (both APIs) to Act-On and Act-On to SugarCRM, through the four processors in a row, against the simulators:
+ * FetchCrmRecords, NormalizeOptOutValue, FilterOptedOut (opted out only) and PushCrmFieldUpdates.
+ */
+class SugarActOnPipelineTest {
+    private final List<SimulatorServer> sims = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        sims.forEach(SimulatorServer::close);
+    }
+
+    private <T extends SimulatorServer> T started(final T sim) throws Exception {
+        sim.start(0);
+        sims.add(sim);
+        return sim;
+    }
+
+    /** One direction of a template: fetch, normalize, keep the opted-out records, push. */
+    private static final class Direction {
+        final TestRunner fetch;
+        final TestRunner normalize = RecordTestSupport.runner(new NormalizeOptOutValue(), RecordTestSupport.Format.JSON);
+        final TestRunner filter = RecordTestSupport.runner(new FilterOptedOut(), RecordTestSupport.Format.JSON);
+        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
+
+        Direction(final String sourceObject, final SourceEncoding encoding, final String targetObject) throws InitializationException {
+            fetch = TestRunners.newTestRunner(FetchCrmRecords.class);
+            fetch.addControllerService("writer", new JsonRecordSetWriter());
+            fetch.enableControllerService(fetch.getControllerService("writer"));
+            fetch.setProperty(OptOutProperties.RECORD_WRITER, "writer");
+            fetch.setProperty(OptOutProperties.OBJECT, sourceObject);
+            normalize.setProperty(OptOutProperties.OPT_OUT_FIELD, "/opt_out");
+            normalize.setProperty(OptOutProperties.EMAIL_FIELD, "/email");
+            normalize.setProperty(OptOutProperties.SOURCE_ENCODING, encoding);
+            push.setProperty(OptOutProperties.OBJECT, targetObject);
+        }
+
+        /** One round: every step runs over what the step before produced. */
+        void run() {
+            fetch.clearTransferState();
+            fetch.run();
+            step(fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS), normalize);
+            step(normalize.getFlowFilesForRelationship(NormalizeOptOutValue.REL_SUCCESS), filter);
+            step(filter.getFlowFilesForRelationship(FilterOptedOut.REL_OPTED_OUT), push);
+        }
+
+        private static void step(final List<MockFlowFile> input, final TestRunner next) {
+            next.clearTransferState();
+            ConnectorTestSupport.pass(input, next);
+            if (!input.isEmpty()) {
+                next.run(input.size());
+            }
+        }
+
+        long pushed(final Relationship relationship) {
+            return push.getFlowFilesForRelationship(relationship).stream().mapToLong(f -> Long.parseLong(f.getAttribute("record.count"))).sum();
+        }
+    }
+
+    private static Set<String> optedOutContacts(final SugarStore store) {
+        final Set<String> out = new HashSet<>();
+        store.sortedByModified("Contacts").stream().filter(SugarStore.Bean::emailOptOut)
+                .forEach(b -> out.add(b.primary().address().toLowerCase(Locale.ROOT)));
+        return out;
+    }
+
+    private SimulatorServer sugar(final String version, final SugarStore store) throws Exception {
+        return started(version.equals("v10") ? new SugarV10Simulator(store) : new SugarV41Simulator(store));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"v10", "v4_1"})
+    void sugarOptOutsReachActOnIncludingTheCampaignLinkOnes(final String version) throws Exception {
+        final SugarStore store = new SugarStore().seed(300, 9);
+        final SimulatorServer sugar = sugar(version, store);
+        final ActOnSimulator actOn = started(new ActOnSimulator());
+        final Direction direction = new Direction("Contacts", version.equals("v10") ? SourceEncoding.SUGARCRM_V10 : SourceEncoding.SUGARCRM_V4_1, "optout");
+        ConnectorTestSupport.sugar(direction.fetch, sugar, version);
+        ConnectorTestSupport.actOn(direction.push, actOn);
+        direction.fetch.setProperty(FetchCrmRecords.RECONCILIATION_INTERVAL, "1 sec");
+
+        direction.run();
+        final Set<String> expected = optedOutContacts(store);
+        assertThat(expected).hasSizeGreaterThan(30);
+        assertThat(actOn.optOutAddresses()).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(direction.normalize.getFlowFilesForRelationship(NormalizeOptOutValue.REL_FAILURE)).isEmpty();
+        assertThat(direction.push.getFlowFilesForRelationship(PushCrmFieldUpdates.REL_FAILURE)).isEmpty();
+        assertThat(actOn.stats().calls("PUT /api/1/list/optout")).as("one upload for the whole batch").isEqualTo(1);
+
+        final SugarStore.Bean subscribed = store.sortedByModified("Contacts").stream().filter(b -> !b.emailOptOut()).findFirst().orElseThrow();
+        store.campaignUnsubscribe(subscribed.primary().address()); // no date_modified change
+        Thread.sleep(1100);
+        direction.run();
+        assertThat(actOn.optOutAddresses()).as("found by the reconciliation read").contains(subscribed.primary().address().toLowerCase(Locale.ROOT));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"v10", "v4_1"})
+    void actOnOptOutsReachEverySugarRecordWithTheAddressAndNobodyIsResubscribed(final String version) throws Exception {
+        final SugarStore store = new SugarStore().seed(80, 4);
+        final Set<String> optedOutBefore = optedOutContacts(store);
+        final SugarStore.Bean first = store.create("Contacts", "Ann", "Lee", "Ann.Lee@Example.com", Instant.now());
+        final SugarStore.Bean duplicate = store.create("Contacts", "Ann", "Lee-Two", "ann.lee@example.com", Instant.now());
+        final SugarStore.Bean lead = store.create("Leads", "Ann", "Lee", "ann.lee@example.com", Instant.now());
+        final SimulatorServer sugar = sugar(version, store);
+        final ActOnSimulator actOn = started(new ActOnSimulator());
+        actOn.optOut("ANN.LEE@example.com");
+        actOn.optOut("nobody.in.sugar@example.org");
+
+        final Direction direction = new Direction("optout", SourceEncoding.ACT_ON, "Contacts");
+        ConnectorTestSupport.actOn(direction.fetch, actOn);
+        ConnectorTestSupport.sugar(direction.push, sugar, version);
+        direction.run();
+
+        assertThat(store.bean("Contacts", first.id()).emailOptOut()).isTrue();
+        assertThat(store.bean("Contacts", duplicate.id()).emailOptOut()).as("the duplicate too").isTrue();
+        assertThat(store.bean("Leads", lead.id()).emailOptOut()).as("the Lead shares the address").isTrue();
+        assertThat(direction.pushed(PushCrmFieldUpdates.REL_SUCCESS)).as("both addresses, the unknown one with nothing to write").isEqualTo(2);
+        assertThat(optedOutContacts(store)).as("nobody re-subscribed").containsAll(optedOutBefore);
+
+        final long writesBefore = sugar.stats().totalCalls();
+        direction.run();
+        assertThat(sugar.stats().totalCalls()).as("a second round with no change writes nothing").isEqualTo(writesBefore);
+    }
+}
