@@ -11,6 +11,7 @@ import java.util.Map;
  * date_modified change);</li>
  * <li>{@code POST /_sim/sugar/ui-opt-out?module=Contacts&id=…&value=true}: a user's change in the Sugar UI;</li>
  * <li>{@code POST /_sim/sugar/create?module=Contacts&email=…&lastName=…}: a new record;</li>
+ * <li>{@code POST /_sim/sugar/ui-changes?count=N}: N contacts changed in the UI (opt-out flipped, date_modified moved);</li>
  * <li>{@code POST /_sim/sugar/acl-deny?id=…}: writes to that record are dropped silently from now on;</li>
  * <li>{@code GET /_sim/sugar/email?address=…}: whether the address is opted out, and its records;</li>
  * <li>{@code GET /_sim/sugar/opted-out}: every opted-out address.</li>
@@ -33,6 +34,7 @@ final class SugarAdmin {
                         request.queryParam("email"), store.now());
                 yield SimResponse.json(200, Map.of("id", bean.id()));
             }
+            case "POST /_sim/sugar/ui-changes" -> SimResponse.json(200, Map.of("changed", store.changeInUi(Integer.parseInt(request.queryParam("count")))));
             case "POST /_sim/sugar/acl-deny" -> {
                 store.denyAcl(request.queryParam("id"));
                 yield SimResponse.empty(204);

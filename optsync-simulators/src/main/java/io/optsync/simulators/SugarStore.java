@@ -89,6 +89,9 @@ public final class SugarStore {
     private final Map<String, Map<String, Bean>> modules = new LinkedHashMap<>();
     private final Map<String, Address> addressesByCaps = new LinkedHashMap<>();
     private final Set<String> aclDenied = new HashSet<>();
+    private final Map<String, List<Bean>> sortedCache = new java.util.HashMap<>();
+    private long changes;
+    private long sortedAt = -1;
 
     public SugarStore(final Clock clock) {
         this.clock = clock;
@@ -135,6 +138,7 @@ public final class SugarStore {
             bean.addresses.add(address(email));
         }
         modules.get(module).put(bean.id, bean);
+        changed();
         return bean;
     }
 
@@ -155,14 +159,29 @@ public final class SugarStore {
         return modules.containsKey(module);
     }
 
-    /** Records sorted by {@code date_modified} then id, as {@code ORDER BY date_modified} returns them. */
+    /**
+     * Records sorted by {@code date_modified} then id, as {@code ORDER BY date_modified} returns them (a copy; the
+     * order is cached until the next change, so that paging through a million records does not sort a million times).
+     */
     public synchronized List<Bean> sortedByModified(final String module) {
-        final List<Bean> sorted = new ArrayList<>(beans(module));
-        sorted.sort((a, b) -> {
-            final int byTime = a.dateModified.compareTo(b.dateModified);
-            return byTime != 0 ? byTime : a.id.compareTo(b.id);
+        if (sortedAt != changes) {
+            sortedCache.clear();
+            sortedAt = changes;
+        }
+        final List<Bean> sorted = sortedCache.computeIfAbsent(module, m -> {
+            final List<Bean> list = new ArrayList<>(beans(m));
+            list.sort((a, b) -> {
+                final int byTime = a.dateModified.compareTo(b.dateModified);
+                return byTime != 0 ? byTime : a.id.compareTo(b.id);
+            });
+            return list;
         });
-        return sorted;
+        return new ArrayList<>(sorted);
+    }
+
+    /** Marks the data changed: every write through the store and every admin change calls it. */
+    synchronized void changed() {
+        changes++;
     }
 
     /** A save through the API: sets the flag on the shared address row and stamps {@code date_modified}. */
@@ -172,6 +191,7 @@ public final class SugarStore {
         }
         address.optOut = optOut;
         bean.dateModified = now();
+        changed();
         return true;
     }
 
@@ -180,6 +200,7 @@ public final class SugarStore {
             return false;
         }
         bean.dateModified = now();
+        changed();
         return true;
     }
 
@@ -198,6 +219,22 @@ public final class SugarStore {
         final Bean bean = bean(module, id);
         bean.primary().optOut = optOut;
         bean.dateModified = now();
+        changed();
+    }
+
+    /** {@code count} users' changes in the UI: the first contacts in id order flip their opt-out. */
+    public synchronized int changeInUi(final int count) {
+        int changedCount = 0;
+        for (final Bean bean : modules.get("Contacts").values()) {
+            if (changedCount == count) {
+                break;
+            }
+            if (bean.primary() != null) {
+                optOutInUi("Contacts", bean.id, !bean.primary().optOut);
+                changedCount++;
+            }
+        }
+        return changedCount;
     }
 
     public synchronized void denyAcl(final String id) {

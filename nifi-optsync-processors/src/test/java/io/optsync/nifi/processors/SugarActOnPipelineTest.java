@@ -83,6 +83,26 @@ class SugarActOnPipelineTest {
         }
     }
 
+    /** Credentials are sensitive properties: they appear in no attribute, provenance event or log line of any step. */
+    private static void assertNoSecretAnywhere(final Direction direction) {
+        final List<String> secrets = List.of(ActOnSimulator.PASSWORD, ActOnSimulator.CLIENT_SECRET, SugarV10Simulator.PASSWORD);
+        for (final TestRunner runner : List.of(direction.fetch, direction.normalize, direction.filter, direction.push)) {
+            final List<String> seen = new ArrayList<>();
+            runner.getProvenanceEvents().forEach(e -> {
+                seen.add(String.valueOf(e.getTransitUri()));
+                seen.add(String.valueOf(e.getDetails()));
+                seen.add(e.getAttributes().toString());
+            });
+            for (final Relationship relationship : runner.getProcessor().getRelationships()) {
+                runner.getFlowFilesForRelationship(relationship).forEach(f -> seen.add(f.getAttributes().toString()));
+            }
+            final var log = runner.getLogger();
+            java.util.stream.Stream.of(log.getDebugMessages(), log.getInfoMessages(), log.getWarnMessages(), log.getErrorMessages())
+                    .flatMap(List::stream).forEach(m -> seen.add(m.getMsg() + java.util.Arrays.toString(m.getArgs())));
+            assertThat(seen).isNotEmpty().allSatisfy(text -> secrets.forEach(secret -> assertThat(text).doesNotContain(secret)));
+        }
+    }
+
     private static Set<String> optedOutContacts(final SugarStore store) {
         final Set<String> out = new HashSet<>();
         store.sortedByModified("Contacts").stream().filter(SugarStore.Bean::emailOptOut)
@@ -143,6 +163,8 @@ class SugarActOnPipelineTest {
         assertThat(store.bean("Leads", lead.id()).emailOptOut()).as("the Lead shares the address").isTrue();
         assertThat(direction.pushed(PushCrmFieldUpdates.REL_SUCCESS)).as("both addresses, the unknown one with nothing to write").isEqualTo(2);
         assertThat(optedOutContacts(store)).as("nobody re-subscribed").containsAll(optedOutBefore);
+
+        assertNoSecretAnywhere(direction);
 
         final long writesBefore = sugar.stats().totalCalls();
         direction.run();

@@ -1,0 +1,248 @@
+package io.optsync.nifi.processors;
+
+import io.optsync.nifi.connector.FetchMode;
+import io.optsync.nifi.connector.FetchRequest;
+import io.optsync.nifi.connector.OptOutConnectorService;
+import io.optsync.nifi.connector.Watermark;
+import io.optsync.nifi.connector.acton.ActOnTestConnectors;
+import io.optsync.nifi.connector.sugarcrm.SugarTestConnectors;
+import io.optsync.simulators.ActOnSimulator;
+import io.optsync.simulators.SimulatorServer;
+import io.optsync.simulators.SugarStore;
+import io.optsync.simulators.SugarV10Simulator;
+import io.optsync.simulators.SugarV41Simulator;
+import org.apache.nifi.json.JsonRecordSetWriter;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.serialization.RecordSetWriter;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * The connector figures of the SugarCRM / Act-On issue, printed from real runs against the simulators:
+ * <ol>
+ * <li>HTTP calls PushCrmFieldUpdates makes to push 10,000 opt-outs to Act-On and to SugarCRM (v10, v4_1);</li>
+ * <li>the highest request rate the Act-On simulator sees (its 5/s limit on) and how many calls it refused;</li>
+ * <li>calls for an incremental fetch of 1,000,000 SugarCRM contacts of which 100 changed;</li>
+ * <li>the heap used to fetch the 1,000,000 records, streamed through a JSON Record Writer, in this JVM (-Xmx256m).</li>
+ * </ol>
+ * The million-contact simulator runs in a JVM of its own, so that its data does not count against this heap.
+ */
+public final class ConnectorMeasures {
+    private static final int PUSHED = 10_000;
+    private static final int CONTACTS = 1_000_000;
+
+    public static class NoOp extends AbstractProcessor {
+        @Override
+        public void onTrigger(final ProcessContext context, final ProcessSession session) {
+        }
+    }
+
+    private ConnectorMeasures() {
+    }
+
+    public static void main(final String[] args) throws Exception {
+        System.out.printf(Locale.ROOT, "optsync connector measures (heap limit of this JVM: %d MiB)%n%n", Runtime.getRuntime().maxMemory() >> 20);
+        pushToActOn();
+        pushToSugar("v10");
+        pushToSugar("v4_1");
+        actOnRate();
+        millionContacts();
+    }
+
+    private static String canonicalRecords(final List<String> emails) {
+        return emails.stream().map(e -> "{\"optsync_email\":\"" + e + "\",\"optsync_opted_out\":true,\"optsync_bounce\":\"NONE\"}")
+                .collect(Collectors.joining(",", "[", "]"));
+    }
+
+    private static TestRunner pushRunner(final String object) throws Exception {
+        final TestRunner push = TestRunners.newTestRunner(PushCrmFieldUpdates.class);
+        push.addControllerService("reader", new org.apache.nifi.json.JsonTreeReader());
+        push.addControllerService("writer", new JsonRecordSetWriter());
+        push.enableControllerService(push.getControllerService("reader"));
+        push.enableControllerService(push.getControllerService("writer"));
+        push.setProperty(OptOutProperties.RECORD_READER, "reader");
+        push.setProperty(OptOutProperties.RECORD_WRITER, "writer");
+        push.setProperty(OptOutProperties.OBJECT, object);
+        return push;
+    }
+
+    private static void pushToActOn() throws Exception {
+        try (ActOnSimulator actOn = new ActOnSimulator()) {
+            actOn.start(0);
+            final TestRunner push = pushRunner("optout");
+            ActOnTestConnectors.add(push, "connector", actOn.baseUrl());
+            push.setProperty(OptOutProperties.CONNECTOR, "connector");
+            final List<String> emails = IntStream.range(0, PUSHED).mapToObj(i -> "optout" + i + "@example.com").toList();
+            push.enqueue(canonicalRecords(emails).getBytes(StandardCharsets.UTF_8));
+            push.run();
+            final long uploads = actOn.stats().calls("PUT /api/1/list/optout");
+            final long auth = actOn.stats().calls("POST /token");
+            final int batch = 10_000;
+            System.out.printf(Locale.ROOT, "1. push %,d opt-outs to Act-On: %d upload(s) + %d sign-in = %d calls (floor: ceil(%d / %d) = %d writes + auth); "
+                    + "%,d on the opt-out list%n", PUSHED, uploads, auth, actOn.stats().totalCalls(), PUSHED, batch, (PUSHED + batch - 1) / batch,
+                    actOn.optOutAddresses().size());
+        }
+    }
+
+    private static void pushToSugar(final String version) throws Exception {
+        final SugarStore store = new SugarStore();
+        final List<String> emails = new ArrayList<>();
+        for (int i = 0; i < PUSHED; i++) {
+            final String email = "contact" + i + "@example.com";
+            store.create("Contacts", "C", "Contact" + i, email, java.time.Instant.now());
+            emails.add(email);
+        }
+        try (SimulatorServer sim = version.equals("v10") ? new SugarV10Simulator(store) : new SugarV41Simulator(store)) {
+            sim.start(0);
+            final TestRunner push = pushRunner("Contacts");
+            SugarTestConnectors.add(push, "connector", sim.baseUrl(), version);
+            push.setProperty(OptOutProperties.CONNECTOR, "connector");
+            push.enqueue(canonicalRecords(emails).getBytes(StandardCharsets.UTF_8));
+            push.run();
+            final Map<String, Object> calls = sim.stats().snapshot();
+            final long optedOut = emails.stream().filter(store::isOptedOut).count();
+            final int batch = 100;
+            final long writes = version.equals("v10") ? sim.stats().calls("POST /rest/v10/bulk")
+                    : sim.stats().calls("POST /service/v4_1/rest.php set_entries");
+            final long auth = version.equals("v10") ? sim.stats().calls("POST /rest/v10/oauth2/token")
+                    : sim.stats().calls("POST /service/v4_1/rest.php login");
+            System.out.printf(Locale.ROOT, "1. push %,d opt-outs to SugarCRM %s: %d writes (floor ceil(%d / %d) = %d) + %d sign-in + %d lookups; "
+                            + "%,d of %,d opted out; calls per endpoint: %s%n", PUSHED, version, writes, PUSHED, batch, (PUSHED + batch - 1) / batch,
+                    auth, sim.stats().totalCalls() - writes - auth, optedOut, PUSHED, calls.get("calls"));
+        }
+    }
+
+    private static void actOnRate() throws Exception {
+        try (ActOnSimulator actOn = new ActOnSimulator()) {
+            actOn.seed(40_000, 3);
+            actOn.start(0);
+            final TestRunner runner = TestRunners.newTestRunner(NoOp.class);
+            final OptOutConnectorService connector = ActOnTestConnectors.add(runner, "connector", actOn.baseUrl());
+            final AtomicLong read = new AtomicLong();
+            final long started = System.nanoTime();
+            for (int round = 0; round < 2; round++) {
+                connector.fetch(new FetchRequest("optout", FetchMode.FULL, Watermark.START, 1000), page -> read.addAndGet(page.size()));
+            }
+            final double seconds = (System.nanoTime() - started) / 1e9;
+            System.out.printf(Locale.ROOT, "2. Act-On: %d calls in %.1f s (%,d records read); highest rate the simulator saw: %d calls/s "
+                            + "(limit 5/s); calls it refused for rate: %d%n", actOn.stats().totalCalls(), seconds, read.get(),
+                    actOn.stats().maxPerSecond(), actOn.stats().faults("rate-limited"));
+        }
+    }
+
+    private static void millionContacts() throws Exception {
+        final Process simulator = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx6g", "-cp",
+                System.getProperty("java.class.path"), "io.optsync.simulators.SimulatorMain", "sugarcrm-v10", "0", String.valueOf(CONTACTS))
+                .redirectErrorStream(true).start();
+        try {
+            final BufferedReader out = new BufferedReader(new InputStreamReader(simulator.getInputStream(), StandardCharsets.UTF_8));
+            final String line = out.readLine();
+            if (line == null || !line.startsWith("sugarcrm-v10 ")) {
+                throw new IllegalStateException("the simulator did not start: " + line);
+            }
+            final String url = line.substring("sugarcrm-v10 ".length()).trim();
+            final TestRunner runner = TestRunners.newTestRunner(NoOp.class);
+            final OptOutConnectorService connector = SugarTestConnectors.add(runner, "connector", url, "v10");
+            runner.addControllerService("writer", new JsonRecordSetWriter());
+            runner.enableControllerService(runner.getControllerService("writer"));
+            final RecordSetWriterFactory writerFactory = (RecordSetWriterFactory) runner.getControllerService("writer");
+
+            final long[] bytes = {0};
+            final OutputStream sink = new OutputStream() {
+                @Override
+                public void write(final int b) {
+                    bytes[0]++;
+                }
+
+                @Override
+                public void write(final byte[] b, final int off, final int len) {
+                    bytes[0] += len;
+                }
+            };
+            resetPeaks();
+            final long started = System.nanoTime();
+            final AtomicLong records = new AtomicLong();
+            final Watermark watermark;
+            try (RecordSetWriter writer = writerFactory.createWriter(runner.getLogger(), SourceRecords.SCHEMA, sink, Map.of())) {
+                writer.beginRecordSet();
+                watermark = connector.fetch(new FetchRequest("Contacts", FetchMode.FULL, Watermark.START, 2000), page -> {
+                    for (final var record : page) {
+                        writer.write(SourceRecords.toRecord("SugarCRM", record));
+                        records.incrementAndGet();
+                    }
+                });
+                writer.finishRecordSet();
+            }
+            final double seconds = (System.nanoTime() - started) / 1e9;
+            final long fullCalls = stat(url, "\"POST /rest/v10/{Module}/filter\":");
+            System.out.printf(Locale.ROOT, "4. full fetch of %,d contacts through a JSON Record Writer: %,d records, %,d MiB written, %.1f s, %d filter calls; "
+                    + "peak heap used %d MiB of %d MiB%n", CONTACTS, records.get(), bytes[0] >> 20, seconds, fullCalls, peakHeapMiB(), Runtime.getRuntime().maxMemory() >> 20);
+
+            post(url + "/_sim/stats/reset");
+            Thread.sleep(1100);
+            post(url + "/_sim/sugar/ui-changes?count=100");
+            final AtomicLong changed = new AtomicLong();
+            connector.fetch(new FetchRequest("Contacts", FetchMode.INCREMENTAL, watermark.minus(Duration.ofSeconds(60)), 200), page -> changed.addAndGet(page.size()));
+            System.out.printf(Locale.ROOT, "3. incremental fetch of %,d contacts of which 100 changed (60 s overlap): %d records, %d calls (goal <= 2)%n",
+                    CONTACTS, changed.get(), stat(url, "\"totalCalls\":"));
+        } finally {
+            simulator.destroy();
+            simulator.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void post(final String url) throws Exception {
+        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding());
+    }
+
+    private static long stat(final String url, final String key) throws Exception {
+        final String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/_sim/stats")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        final int at = body.indexOf(key);
+        if (at < 0) {
+            return 0;
+        }
+        final String rest = body.substring(at + key.length());
+        return Long.parseLong(rest.replaceAll("^(\\d+).*$", "$1").trim().split("[^0-9]")[0]);
+    }
+
+    private static void resetPeaks() {
+        System.gc();
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+    }
+
+    private static long peakHeapMiB() {
+        long peak = 0;
+        for (final MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak >> 20;
+    }
+}
