@@ -1,6 +1,7 @@
 package io.optsync.nifi.connector.acton;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.optsync.nifi.connector.AbstractConnectorService;
 import io.optsync.nifi.connector.ConnectorException;
 import io.optsync.nifi.connector.FetchMode;
 import io.optsync.nifi.connector.FetchRequest;
@@ -32,7 +33,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Act-On's REST API as the connector uses it ({@code shared/vendor-apis.md} section 6). */
-final class ActOnClient {
+final class ActOnClient implements AbstractConnectorService.Client {
     static final String OPT_OUT_LIST = "optout";
     static final String HARD_BOUNCE_LIST = "hardbounce";
     private static final int MAX_PAGE = 1000;
@@ -60,7 +61,8 @@ final class ActOnClient {
         this.logger = logger;
     }
 
-    Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
+    @Override
+    public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
         final String list = list(request.object());
         final int count = Math.min(MAX_PAGE, request.pageSize());
         final boolean incremental = request.mode() == FetchMode.INCREMENTAL && !request.since().equals(Watermark.START);
@@ -99,14 +101,16 @@ final class ActOnClient {
     }
 
     /** Act-On's lists are keyed by address: every address is its own record. */
-    Map<String, List<RecordRef>> lookupByEmail(final String object, final Collection<String> emails) throws ConnectorException {
+    @Override
+    public Map<String, List<RecordRef>> lookupByEmail(final String object, final Collection<String> emails) throws ConnectorException {
         list(object);
         final Map<String, List<RecordRef>> found = new LinkedHashMap<>();
         emails.forEach(email -> found.put(email, List.of(new RecordRef(object, email, email, null))));
         return found;
     }
 
-    List<WriteOutcome> write(final String object, final List<FieldUpdate> updates) throws ConnectorException {
+    @Override
+    public List<WriteOutcome> write(final String object, final List<FieldUpdate> updates) throws ConnectorException {
         if (!OPT_OUT_LIST.equals(object)) {
             return all(updates.size(), WriteOutcome.failed("unsupported", "Act-On takes writes only on its opt-out list, not on " + object));
         }

@@ -1,5 +1,9 @@
 package io.optsync.nifi.connector.sugarcrm;
 
+import io.optsync.nifi.connector.SourceRecord;
+
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,5 +36,20 @@ final class SugarAddresses {
 
     synchronized List<Address> of(final String id) {
         return byId.get(id);
+    }
+
+    /** Remembers a record's addresses and returns one source record per address: Sugar keeps the opt-out on the address. */
+    List<SourceRecord> sourceRecords(final String module, final String id, final Instant modified, final String firstName, final String lastName,
+                                     final List<Address> addresses) {
+        remember(id, addresses);
+        final List<SourceRecord> out = new ArrayList<>(addresses.size());
+        for (final Address address : addresses) {
+            final Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("first_name", firstName);
+            fields.put("last_name", lastName);
+            fields.put("primary_address", address.primary());
+            out.add(new SourceRecord(module, id, address.email(), address.optOut(), SugarCrmConnectorService.flag(address.invalid()), modified, fields));
+        }
+        return out;
     }
 }

@@ -1,31 +1,25 @@
 package io.optsync.nifi.connector.sugarcrm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.optsync.nifi.connector.AbstractConnectorService;
 import io.optsync.nifi.connector.ConnectorException;
 import io.optsync.nifi.connector.ConnectorProfile;
-import io.optsync.nifi.connector.FetchRequest;
-import io.optsync.nifi.connector.FieldUpdate;
+import io.optsync.nifi.connector.ConnectorProperties;
 import io.optsync.nifi.connector.HttpReply;
 import io.optsync.nifi.connector.HttpTransport;
-import io.optsync.nifi.connector.OptOutConnectorService;
 import io.optsync.nifi.connector.PageHandler;
-import io.optsync.nifi.connector.RecordRef;
 import io.optsync.nifi.connector.SharedToken;
 import io.optsync.nifi.connector.SourceRecord;
-import io.optsync.nifi.connector.Watermark;
-import io.optsync.nifi.connector.WriteOutcome;
 import io.optsync.nifi.optout.BounceFlags;
 import io.optsync.nifi.optout.CustomValueSet;
 import io.optsync.nifi.optout.OptOutEncoding;
 import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
-import org.apache.nifi.annotation.lifecycle.OnDisabled;
 import org.apache.nifi.annotation.lifecycle.OnEnabled;
 import org.apache.nifi.components.DescribedValue;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.controller.AbstractControllerService;
 import org.apache.nifi.controller.ConfigurationContext;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.processor.util.StandardValidators;
@@ -33,10 +27,7 @@ import org.apache.nifi.processor.util.StandardValidators;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 @Tags({"optsync", "sugarcrm", "suitecrm", "crm", "opt-out", "unsubscribe", "connector"})
 @CapabilityDescription("Connects optsync's processors to SugarCRM, through REST v10 (Sugar 7 and later) or the legacy REST v4_1 (SugarCRM "
@@ -46,7 +37,7 @@ import java.util.concurrent.TimeUnit;
         + "read as a record of its own. The session is kept in cluster state and shared by every node.")
 @Stateful(scopes = Scope.CLUSTER, description = "The SugarCRM access token (v10) or session id (v4_1), shared by every node, and a short lease "
         + "that lets one node at a time sign in.")
-public class SugarCrmConnectorService extends AbstractControllerService implements OptOutConnectorService {
+public class SugarCrmConnectorService extends AbstractConnectorService {
 
     enum ApiVersion implements DescribedValue {
         V10("v10", "REST v10", "Sugar 7 and later: /rest/v10, OAuth2 password grant"),
@@ -94,20 +85,15 @@ public class SugarCrmConnectorService extends AbstractControllerService implemen
             .defaultValue(ApiVersion.V10)
             .build();
 
-    static final PropertyDescriptor USERNAME = new PropertyDescriptor.Builder()
-            .name("Username")
-            .description("The SugarCRM user the integration signs in as.")
-            .required(true)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
-            .build();
 
-    static final PropertyDescriptor PASSWORD = new PropertyDescriptor.Builder()
-            .name("Password")
-            .description("The user's password. Use a sensitive parameter.")
-            .required(true)
-            .sensitive(true)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
-            .build();
+
+    static final PropertyDescriptor USERNAME = ConnectorProperties.USERNAME;
+    static final PropertyDescriptor PASSWORD = ConnectorProperties.PASSWORD;
+    static final PropertyDescriptor TIMEOUT = ConnectorProperties.TIMEOUT;
+    static final PropertyDescriptor REQUESTS_PER_SECOND = ConnectorProperties.requestsPerSecond("10", 1000,
+            "SugarCRM documents no limit; SugarCloud may throttle.");
+    static final PropertyDescriptor BATCH_SIZE = ConnectorProperties.batchSize("100", 1000,
+            "Records per write call (/bulk in v10, set_entries in v4_1); SugarCRM documents no maximum.");
 
     static final PropertyDescriptor CLIENT_ID = new PropertyDescriptor.Builder()
             .name("Client ID")
@@ -145,35 +131,12 @@ public class SugarCrmConnectorService extends AbstractControllerService implemen
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor REQUESTS_PER_SECOND = new PropertyDescriptor.Builder()
-            .name("Requests Per Second")
-            .description("Calls a second this service makes at most. SugarCRM documents no limit; SugarCloud may throttle.")
-            .required(true)
-            .defaultValue("10")
-            .addValidator(StandardValidators.createLongValidator(1, 1000, true))
-            .build();
 
-    static final PropertyDescriptor BATCH_SIZE = new PropertyDescriptor.Builder()
-            .name("Batch Size")
-            .description("Records per write call (/bulk in v10, set_entries in v4_1); SugarCRM documents no maximum.")
-            .required(true)
-            .defaultValue("100")
-            .addValidator(StandardValidators.createLongValidator(1, 1000, true))
-            .build();
 
-    static final PropertyDescriptor TIMEOUT = new PropertyDescriptor.Builder()
-            .name("Timeout")
-            .description("How long one call may take.")
-            .required(true)
-            .defaultValue("30 sec")
-            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
-            .build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(SITE_URL, API_VERSION, USERNAME, PASSWORD, CLIENT_ID, CLIENT_SECRET,
             PLATFORM, MODULES, REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
 
-    private volatile SugarApi api;
-    private volatile ConnectorProfile profile;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -184,41 +147,15 @@ public class SugarCrmConnectorService extends AbstractControllerService implemen
     public void onEnabled(final ConfigurationContext context) {
         final boolean v10 = ApiVersion.V10.getValue().equals(context.getProperty(API_VERSION).getValue());
         final int rate = context.getProperty(REQUESTS_PER_SECOND).asInteger();
-        final Duration timeout = Duration.ofMillis(context.getProperty(TIMEOUT).asTimePeriod(TimeUnit.MILLISECONDS));
-        final HttpTransport transport = new HttpTransport(new HttpTransport.Settings(rate, 4, Duration.ofMillis(250), Duration.ofSeconds(10), timeout));
+        final HttpTransport transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
         final SugarCredentials credentials = new SugarCredentials(context.getProperty(USERNAME).getValue(), context.getProperty(PASSWORD).getValue(),
                 context.getProperty(CLIENT_ID).getValue(), context.getProperty(CLIENT_SECRET).isSet() ? context.getProperty(CLIENT_SECRET).getValue() : "",
                 context.getProperty(PLATFORM).getValue());
         final String site = context.getProperty(SITE_URL).evaluateAttributeExpressions().getValue();
         final SharedToken token = new SharedToken(getStateManager(), Clock.systemUTC());
-        api = v10 ? new SugarV10Api(site, credentials, transport, token) : new SugarV41Api(site, credentials, transport, token);
-        profile = new ConnectorProfile("SugarCRM", CustomValueSet.splitList(context.getProperty(MODULES).getValue()),
-                context.getProperty(BATCH_SIZE).asInteger(), rate, v10 ? OptOutEncoding.SUGARCRM_V10 : OptOutEncoding.SUGARCRM_V4_1, false);
-    }
-
-    @OnDisabled
-    public void onDisabled() {
-        api = null;
-    }
-
-    @Override
-    public ConnectorProfile profile() {
-        return profile;
-    }
-
-    @Override
-    public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
-        return api.fetch(request, pages);
-    }
-
-    @Override
-    public Map<String, List<RecordRef>> lookupByEmail(final String object, final Collection<String> emails) throws ConnectorException {
-        return api.lookupByEmail(object, emails);
-    }
-
-    @Override
-    public List<WriteOutcome> write(final String object, final List<FieldUpdate> updates) throws ConnectorException {
-        return api.write(object, updates);
+        use(v10 ? new SugarV10Api(site, credentials, transport, token) : new SugarV41Api(site, credentials, transport, token),
+                new ConnectorProfile("SugarCRM", CustomValueSet.splitList(context.getProperty(MODULES).getValue()),
+                        context.getProperty(BATCH_SIZE).asInteger(), rate, v10 ? OptOutEncoding.SUGARCRM_V10 : OptOutEncoding.SUGARCRM_V4_1, false));
     }
 
     static void hand(final PageHandler pages, final List<SourceRecord> records) throws ConnectorException {

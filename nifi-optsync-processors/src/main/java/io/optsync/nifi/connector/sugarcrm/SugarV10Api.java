@@ -72,7 +72,8 @@ final class SugarV10Api implements SugarApi {
             final JsonNode reply = call(request.object() + "/filter", body);
             final List<SourceRecord> records = new ArrayList<>();
             for (final JsonNode record : reply.path("records")) {
-                records.addAll(sourceRecords(request.object(), record));
+                records.addAll(addresses.sourceRecords(request.object(), record.path("id").asText(), modified(record),
+                        record.path("first_name").asText(null), record.path("last_name").asText(null), addressesOf(record)));
                 last = Watermark.later(last, new Watermark(modified(record), record.path("id").asText()));
             }
             if (!records.isEmpty()) {
@@ -81,23 +82,6 @@ final class SugarV10Api implements SugarApi {
             offset = reply.path("next_offset").asInt(-1);
         }
         return last;
-    }
-
-    /** One source record per address: Sugar keeps the opt-out on the address, and every address counts. */
-    private List<SourceRecord> sourceRecords(final String module, final JsonNode record) {
-        final String id = record.path("id").asText();
-        final Instant modified = modified(record);
-        final List<SugarAddresses.Address> list = addressesOf(record);
-        addresses.remember(id, list);
-        final List<SourceRecord> out = new ArrayList<>(list.size());
-        for (final SugarAddresses.Address address : list) {
-            final Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("first_name", record.path("first_name").asText(null));
-            fields.put("last_name", record.path("last_name").asText(null));
-            fields.put("primary_address", address.primary());
-            out.add(new SourceRecord(module, id, address.email(), address.optOut(), SugarCrmConnectorService.flag(address.invalid()), modified, fields));
-        }
-        return out;
     }
 
     private static List<SugarAddresses.Address> addressesOf(final JsonNode record) {

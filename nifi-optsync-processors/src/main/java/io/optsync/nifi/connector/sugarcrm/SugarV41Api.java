@@ -3,9 +3,7 @@ package io.optsync.nifi.connector.sugarcrm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.optsync.nifi.connector.ConnectorException;
-import io.optsync.nifi.connector.FetchMode;
 import io.optsync.nifi.connector.FetchRequest;
 import io.optsync.nifi.connector.FieldUpdate;
 import io.optsync.nifi.connector.HttpOutcome;
@@ -84,7 +82,8 @@ final class SugarV41Api implements SugarApi {
             final JsonNode entries = reply.path("entry_list");
             for (int i = 0; i < entries.size(); i++) {
                 final JsonNode entry = entries.get(i);
-                records.addAll(sourceRecords(request.object(), entry, reply.path("relationship_list").path(i)));
+                records.addAll(addresses.sourceRecords(request.object(), entry.path("id").asText(), modified(entry), value(entry, "first_name"),
+                        value(entry, "last_name"), addressesOf(entry, reply.path("relationship_list").path(i))));
                 last = Watermark.later(last, new Watermark(modified(entry), entry.path("id").asText()));
             }
             if (!records.isEmpty()) {
@@ -112,22 +111,6 @@ final class SugarV41Api implements SugarApi {
         args.put("deleted", 0);
         args.put("favorites", false);
         return call("get_entry_list", args);
-    }
-
-    private List<SourceRecord> sourceRecords(final String module, final JsonNode entry, final JsonNode relationships) {
-        final String id = entry.path("id").asText();
-        final Instant modified = modified(entry);
-        final List<SugarAddresses.Address> list = addressesOf(entry, relationships);
-        addresses.remember(id, list);
-        final List<SourceRecord> out = new ArrayList<>(list.size());
-        for (final SugarAddresses.Address address : list) {
-            final Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("first_name", value(entry, "first_name"));
-            fields.put("last_name", value(entry, "last_name"));
-            fields.put("primary_address", address.primary());
-            out.add(new SourceRecord(module, id, address.email(), address.optOut(), SugarCrmConnectorService.flag(address.invalid()), modified, fields));
-        }
-        return out;
     }
 
     /** The record's addresses from the email_addresses link; without it, the legacy email1 / email_opt_out fields. */
