@@ -1,0 +1,106 @@
+package io.optsync.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Imports a template into a running NiFi and runs it, as a user would: upload, fill the parameters, enable, start. */
+final class TemplateRunner {
+    private final NiFiRest rest;
+    private final String group;
+
+    private TemplateRunner(final NiFiRest rest, final String group) {
+        this.rest = rest;
+        this.group = group;
+    }
+
+    static TemplateRunner upload(final NiFiRest rest, final String file) throws IOException, InterruptedException {
+        final String root = rest.get("/flow/process-groups/root").path("processGroupFlow").path("id").asText();
+        final byte[] definition = Files.readAllBytes(Path.of(System.getProperty("optsync.templates", "../templates")).resolve(file));
+        return new TemplateRunner(rest, rest.uploadFlow(root, file.replace(".json", ""), definition).path("id").asText());
+    }
+
+    String group() {
+        return group;
+    }
+
+    /** Sets parameter values (sensitive ones as sensitive) through NiFi's asynchronous parameter-context update. */
+    void parameters(final Map<String, String> values, final List<String> sensitive) throws IOException, InterruptedException {
+        final String context = rest.get("/process-groups/" + group).path("component").path("parameterContext").path("id").asText();
+        final JsonNode current = rest.get("/parameter-contexts/" + context);
+        final List<Map<String, Object>> parameters = new ArrayList<>();
+        values.forEach((name, value) -> {
+            final Map<String, Object> parameter = new LinkedHashMap<>();
+            parameter.put("name", name);
+            parameter.put("value", value);
+            parameter.put("sensitive", sensitive.contains(name));
+            parameters.add(Map.of("parameter", parameter));
+        });
+        final Map<String, Object> body = Map.of("revision", current.path("revision"), "id", context,
+                "component", Map.of("id", context, "parameters", parameters));
+        final JsonNode request = rest.post("/parameter-contexts/" + context + "/update-requests", body).path("request");
+        final String path = "/parameter-contexts/" + context + "/update-requests/" + request.path("requestId").asText();
+        waitFor(Duration.ofMinutes(2), "the parameter update", () -> {
+            final JsonNode state = rest.get(path).path("request");
+            if (!state.path("failureReason").isMissingNode() && !state.path("failureReason").isNull()) {
+                throw new IllegalStateException("parameter update failed: " + state.path("failureReason").asText());
+            }
+            return state.path("complete").asBoolean();
+        });
+    }
+
+    void enableServicesAndStart() throws IOException, InterruptedException {
+        rest.put("/flow/process-groups/" + group + "/controller-services", Map.of("id", group, "state", "ENABLED"));
+        waitFor(Duration.ofMinutes(2), "the controller services to enable", () -> {
+            for (final JsonNode service : rest.get("/flow/process-groups/" + group + "/controller-services").path("controllerServices")) {
+                if (!"ENABLED".equals(service.path("component").path("state").asText())) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        rest.put("/flow/process-groups/" + group, Map.of("id", group, "state", "RUNNING"));
+    }
+
+    void stop() throws IOException, InterruptedException {
+        rest.put("/flow/process-groups/" + group, Map.of("id", group, "state", "STOPPED"));
+    }
+
+    /** The bulletins at ERROR level, as "source: message". */
+    List<String> errorBulletins() throws IOException, InterruptedException {
+        final List<String> errors = new ArrayList<>();
+        for (final JsonNode entity : rest.get("/flow/bulletin-board").path("bulletinBoard").path("bulletins")) {
+            final JsonNode bulletin = entity.path("bulletin");
+            if ("ERROR".equals(bulletin.path("level").asText())) {
+                errors.add(bulletin.path("sourceName").asText() + ": " + bulletin.path("message").asText());
+            }
+        }
+        return errors;
+    }
+
+    String download() throws IOException, InterruptedException {
+        return rest.getText("/process-groups/" + group + "/download");
+    }
+
+    interface Check {
+        boolean done() throws IOException, InterruptedException;
+    }
+
+    static void waitFor(final Duration timeout, final String what, final Check check) throws IOException, InterruptedException {
+        final Instant deadline = Instant.now().plus(timeout);
+        while (!check.done()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(500);
+        }
+    }
+}
