@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * <li>Errors are {@code {"error":"…","error_message":"…"}}: 401 need_login / invalid_grant, 403 not_authorized (an
  * ACL-denied record), 404 not_found, 412 invalid_parameter.</li>
  * </ul>
- * Admin: {@code POST /_sim/sugar/expire-tokens}, {@code POST /_sim/sugar/settings?maxListLimit=N&stringFlags=true}
+ * Admin: {@code POST /_sim/sugar/expire-tokens}, {@code POST /_sim/sugar/settings?maxListLimit=N&stringFlags=true&mixedFlags=true}
+ * (mixedFlags: each address's flags as a boolean, "1"/"0" or "True"/"False", as real instances accumulate them)
  * plus the store's admin calls (see {@link SugarAdmin}).
  */
 public final class SugarV10Simulator extends SimulatorServer {
@@ -52,6 +53,7 @@ public final class SugarV10Simulator extends SimulatorServer {
     private int refreshGrants;
     private volatile int maxListLimit;
     private volatile boolean stringFlags;
+    private volatile boolean mixedFlags;
 
     public SugarV10Simulator(final SugarStore store) {
         this.store = store;
@@ -59,6 +61,11 @@ public final class SugarV10Simulator extends SimulatorServer {
 
     public SugarStore store() {
         return store;
+    }
+
+    /** Renders each address's flags as a boolean, "1"/"0" or "True"/"False" (by address), as real instances hold them. */
+    public void mixedFlags(final boolean on) {
+        this.mixedFlags = on;
     }
 
     @Override
@@ -302,7 +309,13 @@ public final class SugarV10Simulator extends SimulatorServer {
     }
 
     private void flag(final ObjectNode node, final String name, final boolean value) {
-        if (stringFlags) {
+        if (mixedFlags) { // what real instances accumulate: booleans, Sugar 7 "1"/"0", and "True"/"False" from imports
+            switch (Math.floorMod(node.path("email_address").asText().hashCode(), 3)) {
+                case 0 -> node.put(name, value);
+                case 1 -> node.put(name, value ? "1" : "0");
+                default -> node.put(name, value ? "True" : "False");
+            }
+        } else if (stringFlags) {
             node.put(name, value ? "1" : "0");
         } else {
             node.put(name, value);
@@ -379,7 +392,10 @@ public final class SugarV10Simulator extends SimulatorServer {
                 if (request.queryParam("stringFlags") != null) {
                     stringFlags = Boolean.parseBoolean(request.queryParam("stringFlags"));
                 }
-                return SimResponse.json(200, Map.of("maxListLimit", maxListLimit, "stringFlags", stringFlags));
+                if (request.queryParam("mixedFlags") != null) {
+                    mixedFlags = Boolean.parseBoolean(request.queryParam("mixedFlags"));
+                }
+                return SimResponse.json(200, Map.of("maxListLimit", maxListLimit, "stringFlags", stringFlags, "mixedFlags", mixedFlags));
             }
             case "GET /_sim/sugar/auth" -> {
                 return SimResponse.json(200, Map.of("passwordGrants", passwordGrants, "refreshGrants", refreshGrants));
