@@ -1,0 +1,50 @@
+package io.optsync.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every flow definition in {@code templates/} imports into a real NiFi with "Upload flow definition": its processors
+ * are all optsync's or NiFi's own, it brings a parameter context whose sensitive parameters hold no value, and it holds
+ * labels that say what each part does.
+ */
+class EveryTemplateImportsIT {
+
+    @Test
+    void everyTemplateImports() throws Exception {
+        final List<Path> templates;
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("optsync.templates", "../templates")))) {
+            templates = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+        }
+        assertThat(templates).isNotEmpty();
+        try (NiFiInstance nifi = NiFiInstance.create("every-template")) {
+            final NiFiRest rest = nifi.start(Duration.ofMinutes(3));
+            for (final Path template : templates) {
+                final TemplateRunner imported = TemplateRunner.upload(rest, template.getFileName().toString());
+                final JsonNode flow = rest.get("/flow/process-groups/" + imported.group()).path("processGroupFlow").path("flow");
+                assertThat(flow.path("processors").size()).as(template + " processors").isPositive();
+                assertThat(flow.path("labels").size()).as(template + " labels").isPositive();
+                final List<String> types = new ArrayList<>();
+                flow.path("processors").forEach(p -> types.add(p.path("component").path("type").asText()));
+                assertThat(types).allSatisfy(type -> assertThat(type).startsWith("io.optsync.nifi.processors."));
+                final String context = rest.get("/process-groups/" + imported.group()).path("component").path("parameterContext").path("id").asText();
+                assertThat(context).as(template + " parameter context").isNotEmpty();
+                for (final JsonNode parameter : rest.get("/parameter-contexts/" + context).path("component").path("parameters")) {
+                    if (parameter.path("parameter").path("sensitive").asBoolean()) {
+                        assertThat(parameter.path("parameter").path("value").isNull() || parameter.path("parameter").path("value").isMissingNode())
+                                .as(template + " " + parameter.path("parameter").path("name").asText() + " holds no value").isTrue();
+                    }
+                }
+            }
+        }
+    }
+}
