@@ -108,6 +108,15 @@ final class SugarActOnTemplate {
         flow.toFunnel(pushLeads, failuresToSugar, "failure");
         flow.label("Failures Act-On -> SugarCRM: each record waits here with the vendor's reason in optsync.failure.reason.",
                 1000, 1080, 560, 60);
+
+        // Audit trail, both directions
+        final String audit = flow.funnel(1900, 520);
+        flow.toFunnel(pushActOn, audit, "audit");
+        flow.toFunnel(pushContacts, audit, "audit");
+        flow.toFunnel(pushLeads, audit, "audit");
+        flow.label("Audit trail: one record per change written (address, source and target system, object and id, field, old -> new "
+                + "value, reason, run id). Connect this funnel to where you keep records (PutFile, PutDatabaseRecord, PublishKafka, ...).",
+                1980, 470, 420, 110);
         return flow.group();
     }
 

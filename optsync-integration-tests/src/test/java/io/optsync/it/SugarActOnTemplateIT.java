@@ -33,6 +33,7 @@ class SugarActOnTemplateIT {
             assertThat(scenario.actOn.stats().maxPerSecond()).isLessThanOrEqualTo(5);
             assertThat(scenario.actOn.stats().faults("rate-limited")).isZero();
             assertThat(scenario.template.errorBulletins()).isEmpty();
+            TemplateRunner.waitFor(Duration.ofSeconds(30), "the audit trail", () -> scenario.template.queuedOn("audit") > 0);
 
             final String exported = scenario.template.download();
             final String log = scenario.nifi.appLog();

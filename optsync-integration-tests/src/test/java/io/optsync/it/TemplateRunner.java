@@ -86,6 +86,20 @@ final class TemplateRunner {
         return errors;
     }
 
+    /** FlowFiles queued on the connections that carry a relationship (for example "audit"). */
+    long queuedOn(final String relationship) throws IOException, InterruptedException {
+        long queued = 0;
+        final JsonNode flow = rest.get("/flow/process-groups/" + group).path("processGroupFlow").path("flow");
+        for (final JsonNode connection : flow.path("connections")) {
+            for (final JsonNode selected : connection.path("component").path("selectedRelationships")) {
+                if (selected.asText().equals(relationship)) {
+                    queued += connection.path("status").path("aggregateSnapshot").path("flowFilesQueued").asLong();
+                }
+            }
+        }
+        return queued;
+    }
+
     String download() throws IOException, InterruptedException {
         return rest.getText("/process-groups/" + group + "/download");
     }

@@ -123,22 +123,51 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             .defaultValue("false")
             .build();
 
+    static final PropertyDescriptor DRY_RUN = new PropertyDescriptor.Builder()
+            .name("Dry Run")
+            .description("When true, nothing is written: every write the rule allows is only recorded on 'audit', marked as a dry run, "
+                    + "and the records go to success.")
+            .required(true)
+            .allowableValues("true", "false")
+            .defaultValue("false")
+            .build();
+
+    static final PropertyDescriptor SOURCE_SYSTEM_PATH = sourcePath("Source System Field", "/system", "the system the record came from");
+    static final PropertyDescriptor SOURCE_OBJECT_PATH = sourcePath("Source Object Field", "/object", "the object the record came from");
+    static final PropertyDescriptor SOURCE_ID_PATH = sourcePath("Source ID Field", "/id", "the record's id in its source");
+    static final PropertyDescriptor SOURCE_TIME_PATH = sourcePath("Source Change Time Field", "/modified_at", "when the source changed the record");
+
+    private static PropertyDescriptor sourcePath(final String name, final String path, final String what) {
+        return new PropertyDescriptor.Builder()
+                .name(name)
+                .description("RecordPath to " + what + ", for the audit records (FetchCrmRecords writes it at " + path + ").")
+                .required(false)
+                .defaultValue(path)
+                .addValidator(new RecordPathValidator())
+                .build();
+    }
+
     static final Relationship REL_SUCCESS = new Relationship.Builder().name("success")
             .description("Records written, or whose target needed no write").build();
     static final Relationship REL_FAILURE = new Relationship.Builder().name("failure")
             .description("Each record the target refused, in a FlowFile of its own with the vendor's reason").build();
     static final Relationship REL_RETRY = new Relationship.Builder().name("retry")
             .description("Records whose write may succeed later (rate limits, 5xx, timeouts), penalized").build();
+    static final Relationship REL_AUDIT = new Relationship.Builder().name("audit")
+            .description("One audit record per field written, or that a dry run would write: address, source and target system, object "
+                    + "and id, field, old and new value, reason, source change time, run id and outcome").build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(OptOutProperties.CONNECTOR, OptOutProperties.OBJECT,
             OptOutProperties.RECORD_READER, OptOutProperties.RECORD_WRITER, EMAIL_PATH, OPTED_OUT_PATH, BOUNCE_PATH, CONSENT_TIME_PATH,
-            PROPAGATE_OPT_INS, OptOutProperties.HARD_BOUNCE_IS_OPT_OUT, CREATE_MISSING);
+            PROPAGATE_OPT_INS, OptOutProperties.HARD_BOUNCE_IS_OPT_OUT, CREATE_MISSING, DRY_RUN, SOURCE_SYSTEM_PATH, SOURCE_OBJECT_PATH,
+            SOURCE_ID_PATH, SOURCE_TIME_PATH);
 
     private volatile PushSettings settings;
 
     /** What one push needs, read once when scheduled. */
     record PushSettings(OptOutConnectorService connector, String object, FieldSelector email, FieldSelector optedOut, FieldSelector bounce,
-                        FieldSelector consentTime, Map<String, FieldSelector> extraFields, PropagationPolicy policy, boolean createMissing) {
+                        FieldSelector consentTime, Map<String, FieldSelector> extraFields, PropagationPolicy policy, boolean createMissing,
+                        boolean dryRun, List<FieldSelector> source) {
     }
 
     @Override
@@ -154,7 +183,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
 
     @Override
     public Set<Relationship> getRelationships() {
-        return Set.of(REL_SUCCESS, REL_FAILURE, REL_RETRY);
+        return Set.of(REL_SUCCESS, REL_FAILURE, REL_RETRY, REL_AUDIT);
     }
 
     @OnScheduled
@@ -173,7 +202,10 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                 context.getProperty(CONSENT_TIME_PATH).isSet() ? FieldSelector.of(context.getProperty(CONSENT_TIME_PATH).getValue()) : null,
                 Map.copyOf(extra),
                 new PropagationPolicy(context.getProperty(PROPAGATE_OPT_INS).asBoolean(), context.getProperty(OptOutProperties.HARD_BOUNCE_IS_OPT_OUT).asBoolean()),
-                context.getProperty(CREATE_MISSING).asBoolean());
+                context.getProperty(CREATE_MISSING).asBoolean(),
+                context.getProperty(DRY_RUN).asBoolean(),
+                java.util.stream.Stream.of(SOURCE_SYSTEM_PATH, SOURCE_OBJECT_PATH, SOURCE_ID_PATH, SOURCE_TIME_PATH)
+                        .map(p -> context.getProperty(p).isSet() ? FieldSelector.of(context.getProperty(p).getValue()) : null).toList());
     }
 
     @Override
@@ -186,34 +218,57 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
         return Set.of(REL_RETRY);
     }
 
+    private final ThreadLocal<PushBatch> current = new ThreadLocal<>();
+
     @Override
     protected RecordRouter newRouter() {
-        return new PushBatch(settings, getLogger()::debug);
+        final PushBatch batch = new PushBatch(settings, getLogger()::debug);
+        current.set(batch);
+        return batch;
     }
 
     @Override
     protected void completed(final ProcessSession session, final RecordSplit split) {
+        final PushBatch batch = current.get();
+        current.remove();
         final FlowFile written = split.transferred(REL_SUCCESS);
         if (written != null) {
             final ConnectorProfile profile = settings.connector().profile();
-            session.getProvenanceReporter().send(written, "optsync:" + profile.system().toLowerCase(java.util.Locale.ROOT) + "/" + settings.object());
+            final String details = (settings.dryRun() ? "dry run " : "run ") + batch.runId() + ": " + batch.changesAudited()
+                    + (settings.dryRun() ? " field changes not written" : " field changes written") + " to " + profile.system() + " " + settings.object()
+                    + "; one audit record each on 'audit'";
+            session.getProvenanceReporter().send(written, "optsync:" + profile.system().toLowerCase(java.util.Locale.ROOT) + "/" + settings.object(), details);
         }
     }
 
-    /** Buffers records up to the vendor's batch size, then looks up, decides and writes the batch. */
+    /** Buffers records up to the vendor's batch size, then looks up, decides, writes (unless a dry run) and audits the batch. */
     static final class PushBatch implements RecordRouter {
-        private record Pending(Record record, long index, String email, OptOutState source, Map<String, Object> fields) {
+        private record Pending(Record record, long index, String email, OptOutState state, Map<String, Object> fields, AuditRecords.Source source) {
+        }
+
+        /** One target record's update and the field changes it carries. */
+        private record Planned(FieldUpdate update, RecordRef target, List<AuditRecords.Change> changes) {
         }
 
         private final PushSettings settings;
         private final java.util.function.Consumer<String> debug;
         private final List<Pending> pending = new ArrayList<>();
         private final int batch;
+        private final String runId = java.util.UUID.randomUUID().toString();
+        private int changesAudited;
 
         PushBatch(final PushSettings settings, final java.util.function.Consumer<String> debug) {
             this.settings = settings;
             this.debug = debug;
             this.batch = settings.connector().profile().maxBatch();
+        }
+
+        String runId() {
+            return runId;
+        }
+
+        int changesAudited() {
+            return changesAudited;
         }
 
         @Override
@@ -247,10 +302,20 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             }
             final Map<String, Object> fields = new LinkedHashMap<>();
             settings.extraFields().forEach((name, selector) -> fields.put(name, selector.select(record).value()));
-            pending.add(new Pending(record, index, email, OptOutState.of(decoding.status(), bounce, consent), fields));
+            pending.add(new Pending(record, index, email, OptOutState.of(decoding.status(), bounce, consent), fields, source(record)));
             if (pending.size() >= batch) {
                 flush(split);
             }
+        }
+
+        private AuditRecords.Source source(final Record record) {
+            final String[] parts = new String[4];
+            for (int i = 0; i < parts.length; i++) {
+                final FieldSelector selector = settings.source().get(i);
+                final Object value = selector == null ? null : selector.select(record).value();
+                parts[i] = value == null || value instanceof Object[] ? null : value.toString();
+            }
+            return new AuditRecords.Source(parts[0], parts[1], parts[2], parts[3]);
         }
 
         @Override
@@ -265,8 +330,8 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             final List<Pending> records = List.copyOf(pending);
             pending.clear();
             final ConnectorProfile profile = settings.connector().profile();
-            final List<List<Integer>> updateIndexesPerRecord = new ArrayList<>();
-            final List<FieldUpdate> updates = new ArrayList<>();
+            final List<List<Planned>> plannedPerRecord = new ArrayList<>();
+            final List<Planned> planned = new ArrayList<>();
             try {
                 final Map<String, List<RecordRef>> targets = profile.writesByEmail() ? Map.of() : settings.connector().lookupByEmail(settings.object(),
                         new LinkedHashSet<>(records.stream().map(Pending::email).toList()));
@@ -274,29 +339,31 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                     final List<RecordRef> refs = profile.writesByEmail()
                             ? List.of(new RecordRef(settings.object(), null, record.email(), null))
                             : targets.getOrDefault(record.email(), List.of());
-                    final List<Integer> mine = new ArrayList<>();
-                    for (final RecordRef ref : refs) {
-                        final FieldUpdate update = updateFor(record, ref, profile);
-                        if (update != null) {
-                            mine.add(updates.size());
-                            updates.add(update);
+                    final List<RecordRef> candidates = refs.isEmpty() && settings.createMissing()
+                            ? List.of(new RecordRef(settings.object(), null, record.email(), null)) : refs;
+                    final List<Planned> mine = new ArrayList<>();
+                    for (final RecordRef ref : candidates) {
+                        final Planned plan = plan(record, ref, profile);
+                        if (plan != null) {
+                            mine.add(plan);
+                            planned.add(plan);
                         }
                     }
-                    if (refs.isEmpty() && settings.createMissing()) {
-                        final FieldUpdate create = updateFor(record, new RecordRef(settings.object(), null, record.email(), null), profile);
-                        if (create != null) {
-                            mine.add(updates.size());
-                            updates.add(create);
-                        }
-                    }
-                    updateIndexesPerRecord.add(mine);
+                    plannedPerRecord.add(mine);
                 }
-                final List<WriteOutcome> outcomes = new ArrayList<>(updates.size());
-                for (int from = 0; from < updates.size(); from += profile.maxBatch()) {
-                    outcomes.addAll(settings.connector().write(settings.object(), updates.subList(from, Math.min(updates.size(), from + profile.maxBatch()))));
+                final Map<Planned, WriteOutcome> outcomes = new java.util.IdentityHashMap<>();
+                if (!settings.dryRun()) {
+                    for (int from = 0; from < planned.size(); from += profile.maxBatch()) {
+                        final List<Planned> chunk = planned.subList(from, Math.min(planned.size(), from + profile.maxBatch()));
+                        final List<WriteOutcome> written = settings.connector().write(settings.object(), chunk.stream().map(Planned::update).toList());
+                        for (int k = 0; k < chunk.size(); k++) {
+                            outcomes.put(chunk.get(k), written.get(k));
+                        }
+                    }
                 }
                 for (int i = 0; i < records.size(); i++) {
-                    route(records.get(i), updateIndexesPerRecord.get(i), outcomes, split);
+                    audit(records.get(i), plannedPerRecord.get(i), outcomes, profile, split);
+                    route(records.get(i), plannedPerRecord.get(i), outcomes, split);
                 }
             } catch (final ConnectorException e) {
                 debug.accept("Connector call failed for a batch of " + records.size() + " records: " + e.getMessage());
@@ -310,11 +377,11 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             }
         }
 
-        /** The write the decision rule allows for one target record, or {@code null} when nothing needs writing. */
-        private FieldUpdate updateFor(final Pending record, final RecordRef target, final ConnectorProfile profile) {
+        /** The write the decision rule allows for one target record, with its field changes, or {@code null} when nothing needs writing. */
+        private Planned plan(final Pending record, final RecordRef target, final ConnectorProfile profile) {
             final OptOutState current = target.optOutValue() == null ? OptOutState.unknown()
                     : OptOutState.of(profile.encoding().decoder().decode(target.optOutValue()).status(), BounceKind.NONE, null);
-            final PropagationDecision decision = settings.policy().decide(record.source(), current, null);
+            final PropagationDecision decision = settings.policy().decide(record.state(), current, null);
             final Boolean optedOut = switch (decision.action()) {
                 case WRITE_OPT_OUT -> Boolean.TRUE;
                 case WRITE_SUBSCRIBED -> Boolean.FALSE;
@@ -323,15 +390,41 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             if (optedOut == null && record.fields().isEmpty()) {
                 return null;
             }
-            return new FieldUpdate(target.id(), record.email(), optedOut, record.fields());
+            final List<AuditRecords.Change> changes = new ArrayList<>();
+            if (optedOut != null) {
+                changes.add(new AuditRecords.Change("opt_out", target.optOutValue(), profile.encoding().encode(optedOut), decision.reason()));
+            }
+            record.fields().forEach((name, value) -> changes.add(new AuditRecords.Change(name, null, value, "field mapped by a dynamic property")));
+            return new Planned(new FieldUpdate(target.id(), record.email(), optedOut, record.fields()), target, changes);
         }
 
-        private static void route(final Pending record, final List<Integer> mine, final List<WriteOutcome> outcomes, final RecordSplit split)
+        private void audit(final Pending record, final List<Planned> plans, final Map<Planned, WriteOutcome> outcomes, final ConnectorProfile profile,
+                           final RecordSplit split) throws java.io.IOException, org.apache.nifi.schema.access.SchemaNotFoundException {
+            for (final Planned plan : plans) {
+                final WriteOutcome outcome = outcomes.get(plan);
+                final AuditRecords.Outcome ended = settings.dryRun() ? AuditRecords.Outcome.DRY_RUN : switch (outcome.status()) {
+                    case SUCCESS -> AuditRecords.Outcome.WRITTEN;
+                    case FAILED -> AuditRecords.Outcome.FAILED;
+                    case RETRY -> AuditRecords.Outcome.RETRY;
+                };
+                final String detail = outcome == null || outcome.message().isEmpty() ? null : "vendor: " + outcome.message();
+                for (final AuditRecords.Change change : plan.changes()) {
+                    split.write(REL_AUDIT, AuditRecords.of(runId, settings.dryRun(), ended, record.email(), record.source(), profile.system(),
+                            settings.object(), plan.target().id() == null ? record.email() : plan.target().id(), change, detail));
+                    changesAudited++;
+                }
+            }
+        }
+
+        private void route(final Pending record, final List<Planned> plans, final Map<Planned, WriteOutcome> outcomes, final RecordSplit split)
                 throws java.io.IOException, org.apache.nifi.schema.access.SchemaNotFoundException {
             WriteOutcome failed = null;
             boolean retry = false;
-            for (final int index : mine) {
-                final WriteOutcome outcome = outcomes.get(index);
+            for (final Planned plan : plans) {
+                final WriteOutcome outcome = outcomes.get(plan);
+                if (outcome == null) {
+                    continue; // dry run
+                }
                 if (outcome.status() == WriteOutcome.Status.RETRY) {
                     retry = true;
                 } else if (outcome.status() == WriteOutcome.Status.FAILED && failed == null) {

@@ -82,8 +82,77 @@ class PushCrmFieldUpdatesTest {
         push.clearTransferState();
         push.enqueue(retry.toByteArray());
         push.run();
-        push.assertAllFlowFilesTransferred(REL_SUCCESS, 1);
+        push.assertTransferCount(REL_SUCCESS, 1);
+        push.assertTransferCount(PushCrmFieldUpdates.REL_AUDIT, 1);
         assertThat(actOn.optOutAddresses()).containsExactlyInAnyOrder("a@example.com", "b@example.com");
+    }
+
+    private static String sourced(final String email, final String id) {
+        return "{\"system\":\"SugarCRM\",\"object\":\"Contacts\",\"id\":\"" + id + "\",\"modified_at\":\"2026-03-01T10:00:00Z\","
+                + "\"optsync_email\":\"" + email + "\",\"optsync_opted_out\":true,\"optsync_bounce\":\"NONE\"}";
+    }
+
+    @Test
+    void everyWriteLeavesAnAuditRecordAndAProvenanceEventThatSaysSo() throws Exception {
+        final SugarStore store = new SugarStore();
+        final SugarStore.Bean a = store.create("Contacts", "A", "One", "dup@example.com", Instant.now());
+        final SugarStore.Bean b = store.create("Contacts", "B", "Two", "DUP@example.com", Instant.now());
+        sugar = new SugarV10Simulator(store);
+        sugar.start(0);
+        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
+        ConnectorTestSupport.sugar(push, sugar, "v10");
+        push.setProperty(OptOutProperties.OBJECT, "Contacts");
+        push.enqueue("[" + sourced("dup@example.com", "src-1") + "]");
+        push.run();
+
+        final List<com.fasterxml.jackson.databind.JsonNode> audit = RecordTestSupport.records(push.getFlowFilesForRelationship(PushCrmFieldUpdates.REL_AUDIT));
+        assertThat(audit).as("one per target record: the duplicate too").hasSize(2);
+        assertThat(audit).extracting(r -> r.get("target_id").asText()).containsExactlyInAnyOrder(a.id(), b.id());
+        assertThat(audit).allSatisfy(r -> {
+            assertThat(r.get("outcome").asText()).isEqualTo("WRITTEN");
+            assertThat(r.get("dry_run").asBoolean()).isFalse();
+            assertThat(r.get("email").asText()).isEqualTo("dup@example.com");
+            assertThat(r.get("source_system").asText()).isEqualTo("SugarCRM");
+            assertThat(r.get("source_id").asText()).isEqualTo("src-1");
+            assertThat(r.get("source_changed_at").asText()).isEqualTo("2026-03-01T10:00:00Z");
+            assertThat(r.get("target_system").asText()).isEqualTo("SugarCRM");
+            assertThat(r.get("field").asText()).isEqualTo("opt_out");
+            assertThat(r.get("old_value").asText()).isEqualTo("false");
+            assertThat(r.get("new_value").asText()).isEqualTo("true");
+            assertThat(r.get("reason").asText()).contains("an opt-out always wins");
+            assertThat(r.get("run_id").asText()).isNotBlank();
+        });
+        assertThat(push.getProvenanceEvents()).filteredOn(e -> e.getEventType() == ProvenanceEventType.SEND).singleElement()
+                .satisfies(e -> assertThat(e.getDetails()).contains("2 field changes written").contains(audit.getFirst().get("run_id").asText()));
+
+        push.clearTransferState();
+        push.enqueue("[" + sourced("dup@example.com", "src-1") + "]");
+        push.run();
+        assertThat(push.getFlowFilesForRelationship(PushCrmFieldUpdates.REL_AUDIT)).as("already opted out: nothing to write, nothing to audit").isEmpty();
+    }
+
+    @Test
+    void aDryRunWritesNothingAndAuditsWhatItWouldWrite() throws Exception {
+        final SugarStore store = new SugarStore();
+        store.create("Contacts", "A", "One", "dry@example.com", Instant.now());
+        sugar = new SugarV10Simulator(store);
+        sugar.start(0);
+        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
+        ConnectorTestSupport.sugar(push, sugar, "v10");
+        push.setProperty(OptOutProperties.OBJECT, "Contacts");
+        push.setProperty(PushCrmFieldUpdates.DRY_RUN, "true");
+        push.enqueue("[" + sourced("dry@example.com", "src-9") + "]");
+        push.run();
+        assertThat(store.isOptedOut("dry@example.com")).isFalse();
+        assertThat(sugar.stats().calls("POST /rest/v10/bulk")).isZero();
+        push.assertTransferCount(REL_SUCCESS, 1);
+        assertThat(RecordTestSupport.records(push.getFlowFilesForRelationship(PushCrmFieldUpdates.REL_AUDIT))).singleElement().satisfies(r -> {
+            assertThat(r.get("dry_run").asBoolean()).isTrue();
+            assertThat(r.get("outcome").asText()).isEqualTo("DRY_RUN");
+            assertThat(r.get("new_value").asText()).isEqualTo("true");
+        });
+        assertThat(push.getProvenanceEvents()).filteredOn(e -> e.getEventType() == ProvenanceEventType.SEND).singleElement()
+                .satisfies(e -> assertThat(e.getDetails()).startsWith("dry run").contains("not written"));
     }
 
     @Test
