@@ -36,6 +36,12 @@ class EveryTemplateImportsIT {
                 final List<String> types = new ArrayList<>();
                 flow.path("processors").forEach(p -> types.add(p.path("component").path("type").asText()));
                 assertThat(types).allSatisfy(type -> assertThat(type).startsWith("io.optsync.nifi.processors."));
+                for (final JsonNode processor : flow.path("processors")) {
+                    assertThat(processor.path("component").path("validationErrors").findValuesAsText("").toString()
+                            + processor.path("component").path("validationErrors"))
+                            .as(template + " " + processor.path("component").path("name").asText() + ": every relationship connected or auto-terminated")
+                            .doesNotContain("is not connected");
+                }
                 final String context = rest.get("/process-groups/" + imported.group()).path("component").path("parameterContext").path("id").asText();
                 assertThat(context).as(template + " parameter context").isNotEmpty();
                 for (final JsonNode parameter : rest.get("/parameter-contexts/" + context).path("component").path("parameters")) {

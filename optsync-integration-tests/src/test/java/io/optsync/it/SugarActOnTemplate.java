@@ -114,6 +114,13 @@ final class SugarActOnTemplate {
         flow.toFunnel(pushActOn, audit, "audit");
         flow.toFunnel(pushContacts, audit, "audit");
         flow.toFunnel(pushLeads, audit, "audit");
+        final String held = flow.funnel(1900, 760);
+        flow.toFunnel(pushActOn, held, "held");
+        flow.toFunnel(pushContacts, held, "held");
+        flow.toFunnel(pushLeads, held, "held");
+        flow.label("Held by the blast-radius guard: when a push's Max Changes Per Run or Max Change Share is set and a run would change "
+                + "more, nothing is written and its records wait here. Check them, raise the limit, route them back to the push.",
+                1980, 720, 420, 110);
         flow.label("Audit trail: one record per change written (address, source and target system, object and id, field, old -> new "
                 + "value, reason, run id). Connect this funnel to where you keep records (PutFile, PutDatabaseRecord, PublishKafka, ...).",
                 1980, 470, 420, 110);

@@ -30,6 +30,7 @@ import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.util.StandardValidators;
 import org.apache.nifi.record.path.validation.RecordPathValidator;
 import org.apache.nifi.serialization.record.Record;
 
@@ -132,6 +133,22 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             .defaultValue("false")
             .build();
 
+    static final PropertyDescriptor MAX_CHANGES = new PropertyDescriptor.Builder()
+            .name("Max Changes Per Run")
+            .description("Blast-radius guard: the most target records one run (one incoming FlowFile) may change. Above it nothing is "
+                    + "written and the run's records go to 'held'. Empty: no limit.")
+            .required(false)
+            .addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor MAX_CHANGE_SHARE = new PropertyDescriptor.Builder()
+            .name("Max Change Share")
+            .description("Blast-radius guard: the most target records one run may change, as a percentage of the records it received "
+                    + "(for example 20). Above it nothing is written and the run's records go to 'held'. Empty: no limit.")
+            .required(false)
+            .addValidator(StandardValidators.createLongValidator(0, 100_000, true))
+            .build();
+
     static final PropertyDescriptor SOURCE_SYSTEM_PATH = sourcePath("Source System Field", "/system", "the system the record came from");
     static final PropertyDescriptor SOURCE_OBJECT_PATH = sourcePath("Source Object Field", "/object", "the object the record came from");
     static final PropertyDescriptor SOURCE_ID_PATH = sourcePath("Source ID Field", "/id", "the record's id in its source");
@@ -153,13 +170,16 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             .description("Each record the target refused, in a FlowFile of its own with the vendor's reason").build();
     static final Relationship REL_RETRY = new Relationship.Builder().name("retry")
             .description("Records whose write may succeed later (rate limits, 5xx, timeouts), penalized").build();
+    static final Relationship REL_HELD = new Relationship.Builder().name("held")
+            .description("The records of a run that would change more target records than the blast-radius guard allows; nothing of it "
+                    + "was written. Release them by routing them back once checked (with the limit raised)").build();
     static final Relationship REL_AUDIT = new Relationship.Builder().name("audit")
             .description("One audit record per field written, or that a dry run would write: address, source and target system, object "
                     + "and id, field, old and new value, reason, source change time, run id and outcome").build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(OptOutProperties.CONNECTOR, OptOutProperties.OBJECT,
             OptOutProperties.RECORD_READER, OptOutProperties.RECORD_WRITER, EMAIL_PATH, OPTED_OUT_PATH, BOUNCE_PATH, CONSENT_TIME_PATH,
-            PROPAGATE_OPT_INS, OptOutProperties.HARD_BOUNCE_IS_OPT_OUT, CREATE_MISSING, DRY_RUN, SOURCE_SYSTEM_PATH, SOURCE_OBJECT_PATH,
+            PROPAGATE_OPT_INS, OptOutProperties.HARD_BOUNCE_IS_OPT_OUT, CREATE_MISSING, DRY_RUN, MAX_CHANGES, MAX_CHANGE_SHARE, SOURCE_SYSTEM_PATH, SOURCE_OBJECT_PATH,
             SOURCE_ID_PATH, SOURCE_TIME_PATH);
 
     private volatile PushSettings settings;
@@ -167,7 +187,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
     /** What one push needs, read once when scheduled. */
     record PushSettings(OptOutConnectorService connector, String object, FieldSelector email, FieldSelector optedOut, FieldSelector bounce,
                         FieldSelector consentTime, Map<String, FieldSelector> extraFields, PropagationPolicy policy, boolean createMissing,
-                        boolean dryRun, List<FieldSelector> source) {
+                        boolean dryRun, List<FieldSelector> source, BlastRadius guard) {
     }
 
     @Override
@@ -183,7 +203,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
 
     @Override
     public Set<Relationship> getRelationships() {
-        return Set.of(REL_SUCCESS, REL_FAILURE, REL_RETRY, REL_AUDIT);
+        return Set.of(REL_SUCCESS, REL_FAILURE, REL_RETRY, REL_HELD, REL_AUDIT);
     }
 
     @OnScheduled
@@ -205,7 +225,9 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                 context.getProperty(CREATE_MISSING).asBoolean(),
                 context.getProperty(DRY_RUN).asBoolean(),
                 java.util.stream.Stream.of(SOURCE_SYSTEM_PATH, SOURCE_OBJECT_PATH, SOURCE_ID_PATH, SOURCE_TIME_PATH)
-                        .map(p -> context.getProperty(p).isSet() ? FieldSelector.of(context.getProperty(p).getValue()) : null).toList());
+                        .map(p -> context.getProperty(p).isSet() ? FieldSelector.of(context.getProperty(p).getValue()) : null).toList(),
+                new BlastRadius(context.getProperty(MAX_CHANGES).isSet() ? context.getProperty(MAX_CHANGES).asInteger() : null,
+                        context.getProperty(MAX_CHANGE_SHARE).isSet() ? context.getProperty(MAX_CHANGE_SHARE).asInteger() : null));
     }
 
     @Override
@@ -222,7 +244,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
 
     @Override
     protected RecordRouter newRouter() {
-        final PushBatch batch = new PushBatch(settings, getLogger()::debug);
+        final PushBatch batch = new PushBatch(settings, getLogger());
         current.set(batch);
         return batch;
     }
@@ -251,15 +273,15 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
         }
 
         private final PushSettings settings;
-        private final java.util.function.Consumer<String> debug;
+        private final org.apache.nifi.logging.ComponentLog logger;
         private final List<Pending> pending = new ArrayList<>();
         private final int batch;
         private final String runId = java.util.UUID.randomUUID().toString();
         private int changesAudited;
 
-        PushBatch(final PushSettings settings, final java.util.function.Consumer<String> debug) {
+        PushBatch(final PushSettings settings, final org.apache.nifi.logging.ComponentLog logger) {
             this.settings = settings;
-            this.debug = debug;
+            this.logger = logger;
             this.batch = settings.connector().profile().maxBatch();
         }
 
@@ -303,7 +325,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             final Map<String, Object> fields = new LinkedHashMap<>();
             settings.extraFields().forEach((name, selector) -> fields.put(name, selector.select(record).value()));
             pending.add(new Pending(record, index, email, OptOutState.of(decoding.status(), bounce, consent), fields, source(record)));
-            if (pending.size() >= batch) {
+            if (pending.size() >= batch && !settings.guard().isSet()) { // with a guard, the whole run is planned before any write
                 flush(split);
             }
         }
@@ -330,26 +352,20 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             final List<Pending> records = List.copyOf(pending);
             pending.clear();
             final ConnectorProfile profile = settings.connector().profile();
-            final List<List<Planned>> plannedPerRecord = new ArrayList<>();
-            final List<Planned> planned = new ArrayList<>();
             try {
-                final Map<String, List<RecordRef>> targets = profile.writesByEmail() ? Map.of() : settings.connector().lookupByEmail(settings.object(),
-                        new LinkedHashSet<>(records.stream().map(Pending::email).toList()));
-                for (final Pending record : records) {
-                    final List<RecordRef> refs = profile.writesByEmail()
-                            ? List.of(new RecordRef(settings.object(), null, record.email(), null))
-                            : targets.getOrDefault(record.email(), List.of());
-                    final List<RecordRef> candidates = refs.isEmpty() && settings.createMissing()
-                            ? List.of(new RecordRef(settings.object(), null, record.email(), null)) : refs;
-                    final List<Planned> mine = new ArrayList<>();
-                    for (final RecordRef ref : candidates) {
-                        final Planned plan = plan(record, ref, profile);
-                        if (plan != null) {
-                            mine.add(plan);
-                            planned.add(plan);
-                        }
+                final List<List<Planned>> plannedPerRecord = new ArrayList<>();
+                for (int from = 0; from < records.size(); from += batch) {
+                    plannedPerRecord.addAll(planChunk(records.subList(from, Math.min(records.size(), from + batch)), profile));
+                }
+                final List<Planned> planned = plannedPerRecord.stream().flatMap(List::stream).toList();
+                final String over = settings.guard().exceededBy(planned.size(), records.size());
+                if (over != null) {
+                    logger.warn("Held {} records: {}. Nothing was written to {} {}. Check them (a dry run shows what would change), then release "
+                            + "them by routing 'held' back into PushCrmFieldUpdates with the limit raised.", records.size(), over, profile.system(), settings.object());
+                    for (final Pending record : records) {
+                        split.write(REL_HELD, record.record());
                     }
-                    plannedPerRecord.add(mine);
+                    return;
                 }
                 final Map<Planned, WriteOutcome> outcomes = new java.util.IdentityHashMap<>();
                 if (!settings.dryRun()) {
@@ -366,7 +382,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                     route(records.get(i), plannedPerRecord.get(i), outcomes, split);
                 }
             } catch (final ConnectorException e) {
-                debug.accept("Connector call failed for a batch of " + records.size() + " records: " + e.getMessage());
+                logger.debug("Connector call failed for a batch of {} records: {}", records.size(), e.getMessage());
                 for (final Pending record : records) {
                     if (e.isRetryable()) {
                         split.write(REL_RETRY, record.record());
@@ -375,6 +391,29 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                     }
                 }
             }
+        }
+
+        /** Looks up a chunk of records (one call for the vendor's batch) and plans the writes each allows. */
+        private List<List<Planned>> planChunk(final List<Pending> records, final ConnectorProfile profile) throws ConnectorException {
+            final Map<String, List<RecordRef>> targets = profile.writesByEmail() ? Map.of() : settings.connector().lookupByEmail(settings.object(),
+                    new LinkedHashSet<>(records.stream().map(Pending::email).toList()));
+            final List<List<Planned>> plannedPerRecord = new ArrayList<>();
+            for (final Pending record : records) {
+                final List<RecordRef> refs = profile.writesByEmail()
+                        ? List.of(new RecordRef(settings.object(), null, record.email(), null))
+                        : targets.getOrDefault(record.email(), List.of());
+                final List<RecordRef> candidates = refs.isEmpty() && settings.createMissing()
+                        ? List.of(new RecordRef(settings.object(), null, record.email(), null)) : refs;
+                final List<Planned> mine = new ArrayList<>();
+                for (final RecordRef ref : candidates) {
+                    final Planned plan = plan(record, ref, profile);
+                    if (plan != null) {
+                        mine.add(plan);
+                    }
+                }
+                plannedPerRecord.add(mine);
+            }
+            return plannedPerRecord;
         }
 
         /** The write the decision rule allows for one target record, with its field changes, or {@code null} when nothing needs writing. */

@@ -156,6 +156,52 @@ class PushCrmFieldUpdatesTest {
     }
 
     @Test
+    void theBlastRadiusGuardHoldsARunThatWouldChangeTooMuch() throws Exception {
+        final SugarStore store = new SugarStore();
+        final StringBuilder records = new StringBuilder("[");
+        for (int i = 0; i < 10; i++) {
+            store.create("Contacts", "G", "Guard" + i, "guard" + i + "@example.com", Instant.now());
+            records.append(i == 0 ? "" : ",").append(sourced("guard" + i + "@example.com", "s" + i));
+        }
+        records.append("]");
+        for (int i = 0; i < 6; i++) {
+            store.optOutInUi("Contacts", store.beansWithEmail("guard" + i + "@example.com").getFirst().id(), true);
+        }
+        sugar = new SugarV10Simulator(store);
+        sugar.start(0);
+        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
+        ConnectorTestSupport.sugar(push, sugar, "v10");
+        push.setProperty(OptOutProperties.OBJECT, "Contacts");
+        push.setProperty(PushCrmFieldUpdates.MAX_CHANGES, "3");
+        push.enqueue(records.toString());
+        push.run();
+        push.assertAllFlowFilesTransferred(PushCrmFieldUpdates.REL_HELD, 1);
+        push.getFlowFilesForRelationship(PushCrmFieldUpdates.REL_HELD).getFirst().assertAttributeEquals("record.count", "10");
+        assertThat(sugar.stats().calls("POST /rest/v10/bulk")).as("no write").isZero();
+        assertThat(push.getLogger().getWarnMessages()).singleElement().satisfies(m -> assertThat(m.getMsg() + java.util.Arrays.toString(m.getArgs()))
+                .contains("Held").contains("would change 4 target records").contains("Max Changes Per Run (3)").contains("routing 'held' back"));
+
+        push.clearTransferState();
+        push.setProperty(PushCrmFieldUpdates.MAX_CHANGES, "4");
+        push.setProperty(PushCrmFieldUpdates.MAX_CHANGE_SHARE, "30");
+        push.enqueue(records.toString());
+        push.run();
+        push.assertTransferCount(PushCrmFieldUpdates.REL_HELD, 1);
+        assertThat(sugar.stats().calls("POST /rest/v10/bulk")).as("4 of 10 is over 30 %").isZero();
+
+        push.clearTransferState();
+        push.setProperty(PushCrmFieldUpdates.MAX_CHANGE_SHARE, "40");
+        push.enqueue(records.toString());
+        push.run();
+        push.assertTransferCount(PushCrmFieldUpdates.REL_HELD, 0);
+        push.assertTransferCount(REL_SUCCESS, 1);
+        assertThat(RecordTestSupport.records(push.getFlowFilesForRelationship(PushCrmFieldUpdates.REL_AUDIT))).hasSize(4);
+        for (int i = 0; i < 10; i++) {
+            assertThat(store.isOptedOut("guard" + i + "@example.com")).isTrue();
+        }
+    }
+
+    @Test
     void optInsAreWrittenOnlyWhenPropagatedAndNewer() throws Exception {
         final SugarStore store = new SugarStore();
         final SugarStore.Bean bean = store.create("Contacts", "S", "Sub", "sub@example.com", Instant.now());
