@@ -118,7 +118,12 @@ final class FlowBuilder {
         connect(source, "PROCESSOR", destination, "PROCESSOR", List.of(relationships));
     }
 
-    void toFunnel(final String source, final String funnel, final String... relationships) throws IOException, InterruptedException {
-        connect(source, "PROCESSOR", funnel, "FUNNEL", List.of(relationships));
+    /** A funnel at (x, y) that collects one relationship of each source processor. */
+    String funnel(final int x, final int y, final String relationship, final String... sources) throws IOException, InterruptedException {
+        final String funnel = funnel(x, y);
+        for (final String source : sources) {
+            connect(source, "PROCESSOR", funnel, "FUNNEL", List.of(relationship));
+        }
+        return funnel;
     }
 }

@@ -74,10 +74,7 @@ final class SugarActOnTemplate {
         flow.connect(normalizeSugar, filterSugar, "success");
         flow.connect(filterSugar, pushActOn, "opted out");
         flow.connect(pushActOn, pushActOn, "retry");
-        final String failuresToActOn = flow.funnel(920, 420);
-        flow.toFunnel(normalizeSugar, failuresToActOn, "failure");
-        flow.toFunnel(filterSugar, failuresToActOn, "failure");
-        flow.toFunnel(pushActOn, failuresToActOn, "failure");
+        flow.funnel(920, 420, "failure", normalizeSugar, filterSugar, pushActOn);
         flow.label("Failures SugarCRM -> Act-On: each record that could not be read or written waits here, with its reason in "
                 + "the optsync.failure.* attributes. Nothing is dropped.", 1000, 400, 560, 70);
 
@@ -101,23 +98,13 @@ final class SugarActOnTemplate {
         flow.connect(filterActOn, pushLeads, "opted out");
         flow.connect(pushContacts, pushContacts, "retry");
         flow.connect(pushLeads, pushLeads, "retry");
-        final String failuresToSugar = flow.funnel(920, 1100);
-        flow.toFunnel(normalizeActOn, failuresToSugar, "failure");
-        flow.toFunnel(filterActOn, failuresToSugar, "failure");
-        flow.toFunnel(pushContacts, failuresToSugar, "failure");
-        flow.toFunnel(pushLeads, failuresToSugar, "failure");
+        flow.funnel(920, 1100, "failure", normalizeActOn, filterActOn, pushContacts, pushLeads);
         flow.label("Failures Act-On -> SugarCRM: each record waits here with the vendor's reason in optsync.failure.reason.",
                 1000, 1080, 560, 60);
 
         // Audit trail, both directions
-        final String audit = flow.funnel(1900, 520);
-        flow.toFunnel(pushActOn, audit, "audit");
-        flow.toFunnel(pushContacts, audit, "audit");
-        flow.toFunnel(pushLeads, audit, "audit");
-        final String held = flow.funnel(1900, 760);
-        flow.toFunnel(pushActOn, held, "held");
-        flow.toFunnel(pushContacts, held, "held");
-        flow.toFunnel(pushLeads, held, "held");
+        flow.funnel(1900, 520, "audit", pushActOn, pushContacts, pushLeads);
+        flow.funnel(1900, 760, "held", pushActOn, pushContacts, pushLeads);
         flow.label("Held by the blast-radius guard: when a push's Max Changes Per Run or Max Change Share is set and a run would change "
                 + "more, nothing is written and its records wait here. Check them, raise the limit, route them back to the push.",
                 1980, 720, 420, 110);

@@ -32,6 +32,14 @@ class PushCrmFieldUpdatesTest {
         }
     }
 
+    /** A push to the SugarCRM v10 simulator's Contacts. */
+    private TestRunner pushToSugarContacts() {
+        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
+        ConnectorTestSupport.sugar(push, sugar, "v10");
+        push.setProperty(OptOutProperties.OBJECT, "Contacts");
+        return push;
+    }
+
     private static String canonical(final String email, final Object optedOut) {
         return "{\"optsync_email\":\"" + email + "\",\"optsync_opted_out\":" + optedOut + ",\"optsync_bounce\":\"NONE\",\"modified_at\":\"2026-01-01T00:00:00Z\"}";
     }
@@ -44,9 +52,7 @@ class PushCrmFieldUpdatesTest {
         store.denyAcl(denied.id());
         sugar = new SugarV10Simulator(store);
         sugar.start(0);
-        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
-        ConnectorTestSupport.sugar(push, sugar, "v10");
-        push.setProperty(OptOutProperties.OBJECT, "Contacts");
+        final TestRunner push = pushToSugarContacts();
         push.enqueue("[" + String.join(",", canonical("ok@example.com", true), canonical("denied@example.com", true), canonical("not an address", true),
                 canonical("missing@example.com", true), canonical("subscriber@example.com", false)) + "]");
         push.run();
@@ -99,9 +105,7 @@ class PushCrmFieldUpdatesTest {
         final SugarStore.Bean b = store.create("Contacts", "B", "Two", "DUP@example.com", Instant.now());
         sugar = new SugarV10Simulator(store);
         sugar.start(0);
-        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
-        ConnectorTestSupport.sugar(push, sugar, "v10");
-        push.setProperty(OptOutProperties.OBJECT, "Contacts");
+        final TestRunner push = pushToSugarContacts();
         push.enqueue("[" + sourced("dup@example.com", "src-1") + "]");
         push.run();
 
@@ -137,9 +141,7 @@ class PushCrmFieldUpdatesTest {
         store.create("Contacts", "A", "One", "dry@example.com", Instant.now());
         sugar = new SugarV10Simulator(store);
         sugar.start(0);
-        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
-        ConnectorTestSupport.sugar(push, sugar, "v10");
-        push.setProperty(OptOutProperties.OBJECT, "Contacts");
+        final TestRunner push = pushToSugarContacts();
         push.setProperty(PushCrmFieldUpdates.DRY_RUN, "true");
         push.enqueue("[" + sourced("dry@example.com", "src-9") + "]");
         push.run();
@@ -169,9 +171,7 @@ class PushCrmFieldUpdatesTest {
         }
         sugar = new SugarV10Simulator(store);
         sugar.start(0);
-        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
-        ConnectorTestSupport.sugar(push, sugar, "v10");
-        push.setProperty(OptOutProperties.OBJECT, "Contacts");
+        final TestRunner push = pushToSugarContacts();
         push.setProperty(PushCrmFieldUpdates.MAX_CHANGES, "3");
         push.enqueue(records.toString());
         push.run();
@@ -209,9 +209,7 @@ class PushCrmFieldUpdatesTest {
         store.optOutInUi("Contacts", bean.id(), true);
         sugar = new SugarV10Simulator(store);
         sugar.start(0);
-        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
-        ConnectorTestSupport.sugar(push, sugar, "v10");
-        push.setProperty(OptOutProperties.OBJECT, "Contacts");
+        final TestRunner push = pushToSugarContacts();
         push.setProperty(PushCrmFieldUpdates.CONSENT_TIME_PATH, "/modified_at");
         push.enqueue("[" + canonical("sub@example.com", false) + "]");
         push.run();
