@@ -22,8 +22,6 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import org.apache.nifi.logging.ComponentLog;
 
-import java.io.IOException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,7 +73,7 @@ final class ActOnClient implements AbstractConnectorService.Client {
                 // createdafter is exclusive and timestamps are milliseconds: start one before, duplicates are removed by id
                 url.addQueryParameter("createdafter", String.valueOf(request.since().modifiedAt().toEpochMilli() - 1));
             }
-            final JsonNode result = json(api(new Request.Builder().url(url.build()).get()), "read the " + list + " list").path("result");
+            final JsonNode result = api(new Request.Builder().url(url.build()).get()).requireJson("Act-On, reading the " + list + " list").path("result");
             final List<SourceRecord> records = new ArrayList<>(result.size());
             for (final JsonNode row : result) {
                 final String email = row.path("email").asText();
@@ -85,11 +83,7 @@ final class ActOnClient implements AbstractConnectorService.Client {
                 records.add(new SourceRecord(list, email.toLowerCase(java.util.Locale.ROOT), email, list, list.equals(HARD_BOUNCE_LIST), added, fields));
             }
             if (!records.isEmpty()) {
-                try {
-                    pages.accept(records);
-                } catch (final IOException e) {
-                    throw new ConnectorException("page", "could not hand over a page of the " + list + " list: " + e.getMessage(), false, Duration.ZERO, e);
-                }
+                PageHandler.deliver(pages, records);
                 for (final SourceRecord record : records) {
                     last = Watermark.later(last, record.watermark());
                 }
@@ -144,7 +138,7 @@ final class ActOnClient implements AbstractConnectorService.Client {
             indexes.forEach(i -> outcomes[i] = refused);
             return;
         }
-        final int rejected = json(reply, "upload").path("rejectedRecords").asInt(0);
+        final int rejected = reply.requireJson("Act-On, uploading opt-outs").path("rejectedRecords").asInt(0);
         if (rejected == 0 || indexes.size() == 1) {
             final WriteOutcome outcome = rejected == 0 ? WriteOutcome.SUCCESS : WriteOutcome.failed("rejected", "Act-On rejected the address as invalid");
             indexes.forEach(i -> outcomes[i] = outcome);
@@ -206,20 +200,9 @@ final class ActOnClient implements AbstractConnectorService.Client {
     }
 
     private static SharedToken.Token token(final HttpReply reply) throws ConnectorException {
-        final JsonNode body = json(reply, "read the token");
+        final JsonNode body = reply.requireJson("Act-On, issuing a token");
         return new SharedToken.Token(body.path("access_token").asText(), body.path("refresh_token").asText(null),
                 Instant.now().plusSeconds(body.path("expires_in").asLong(3600)));
-    }
-
-    private static JsonNode json(final HttpReply reply, final String what) throws ConnectorException {
-        if (reply.status() / 100 != 2) {
-            throw new ConnectorException(String.valueOf(reply.status()), "Act-On answered HTTP " + reply.status() + " to " + what + ": " + reply.excerpt(), false);
-        }
-        try {
-            return reply.json();
-        } catch (final IOException e) {
-            throw new ConnectorException("malformed", "Act-On's answer to " + what + " is not JSON: " + reply.excerpt(), true, Duration.ZERO, e);
-        }
     }
 
     private static String list(final String object) throws ConnectorException {

@@ -1,15 +1,10 @@
 package io.optsync.nifi.connector.sugarcrm;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.optsync.nifi.connector.AbstractConnectorService;
-import io.optsync.nifi.connector.ConnectorException;
 import io.optsync.nifi.connector.ConnectorProfile;
 import io.optsync.nifi.connector.ConnectorProperties;
-import io.optsync.nifi.connector.HttpReply;
 import io.optsync.nifi.connector.HttpTransport;
-import io.optsync.nifi.connector.PageHandler;
 import io.optsync.nifi.connector.SharedToken;
-import io.optsync.nifi.connector.SourceRecord;
 import io.optsync.nifi.optout.BounceFlags;
 import io.optsync.nifi.optout.CustomValueSet;
 import io.optsync.nifi.optout.OptOutEncoding;
@@ -24,9 +19,7 @@ import org.apache.nifi.controller.ConfigurationContext;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.processor.util.StandardValidators;
 
-import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 
 @Tags({"optsync", "sugarcrm", "suitecrm", "crm", "opt-out", "unsubscribe", "connector"})
@@ -158,27 +151,8 @@ public class SugarCrmConnectorService extends AbstractConnectorService {
                         context.getProperty(BATCH_SIZE).asInteger(), rate, v10 ? OptOutEncoding.SUGARCRM_V10 : OptOutEncoding.SUGARCRM_V4_1, false));
     }
 
-    static void hand(final PageHandler pages, final List<SourceRecord> records) throws ConnectorException {
-        try {
-            pages.accept(records);
-        } catch (final IOException e) {
-            throw new ConnectorException("page", "could not hand over a page of records: " + e.getMessage(), false, Duration.ZERO, e);
-        }
-    }
-
     /** Sugar's flags: booleans in v10, "0"/"1" strings in v4_1 and Sugar 7 era data. */
     static Boolean flag(final Object value) {
         return value == null ? null : BounceFlags.isBounced(value);
-    }
-
-    static JsonNode json(final HttpReply reply, final String what) throws ConnectorException {
-        if (reply.status() / 100 != 2) {
-            throw new ConnectorException(String.valueOf(reply.status()), what + " answered HTTP " + reply.status() + ": " + reply.excerpt(), false);
-        }
-        try {
-            return reply.json();
-        } catch (final IOException e) {
-            throw new ConnectorException("malformed", what + " answered with something that is not JSON: " + reply.excerpt(), true, Duration.ZERO, e);
-        }
     }
 }

@@ -77,7 +77,7 @@ final class SugarV10Api implements SugarApi {
                 last = Watermark.later(last, new Watermark(modified(record), record.path("id").asText()));
             }
             if (!records.isEmpty()) {
-                SugarCrmConnectorService.hand(pages, records);
+                PageHandler.deliver(pages, records);
             }
             offset = reply.path("next_offset").asInt(-1);
         }
@@ -212,7 +212,7 @@ final class SugarV10Api implements SugarApi {
         if (reply.status() == 401) {
             reply = transport.send(request.header("OAuth-Token", token.renewAfterRefusal(this::grant, access)).build(), HttpTransport.Classifier.STATUS);
         }
-        return SugarCrmConnectorService.json(reply, "SugarCRM " + path);
+        return reply.requireJson("SugarCRM " + path);
     }
 
     private SharedToken.Token grant(final String refreshToken) throws ConnectorException {

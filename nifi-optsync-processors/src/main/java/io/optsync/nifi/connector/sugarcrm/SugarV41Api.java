@@ -87,7 +87,7 @@ final class SugarV41Api implements SugarApi {
                 last = Watermark.later(last, new Watermark(modified(entry), entry.path("id").asText()));
             }
             if (!records.isEmpty()) {
-                SugarCrmConnectorService.hand(pages, records);
+                PageHandler.deliver(pages, records);
             }
             final int count = reply.path("result_count").asInt(0);
             if (count == 0 || count < request.pageSize()) { // next_offset does not say whether there is more
@@ -253,7 +253,7 @@ final class SugarV41Api implements SugarApi {
         }
         final Request request = new Request.Builder().url(endpoint).post(new FormBody.Builder().add("method", method)
                 .add("input_type", "JSON").add("response_type", "JSON").add("rest_data", restData).build()).build();
-        return SugarCrmConnectorService.json(transport.send(request, SugarV41Api::classify), "SugarCRM " + method);
+        return transport.send(request, SugarV41Api::classify).requireJson("SugarCRM " + method);
     }
 
     /** HTTP status first; then a fault in an HTTP 200: "resource query limit exceeded" is worth retrying. */
