@@ -7,11 +7,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -23,6 +26,9 @@ import java.util.concurrent.Executors;
  * <li>{@code GET /_sim/stats}: calls per endpoint, faults injected, highest calls per second and concurrency;</li>
  * <li>{@code POST /_sim/stats/reset}: zeroes them;</li>
  * <li>{@code POST /_sim/faults?share=0.2&seed=7&timeoutMillis=3000}: sets the fault plan ({@code share=0} stops it);</li>
+ * <li>{@code POST /_sim/answer-next?endpoint=GET%20/api/1/list/optout&status=200&contentType=application/json}: the
+ * next call to that endpoint gets the request body as its answer, whatever it is (a truncated page, an HTML error
+ * page): the way to replay a malformed vendor payload;</li>
  * <li>{@code /_sim/<anything else>}: the vendor simulator's own admin calls (seed data, back doors, state).</li>
  * </ul>
  */
@@ -30,6 +36,7 @@ public abstract class SimulatorServer implements AutoCloseable {
     private final CallStats stats = new CallStats();
     private volatile FaultPlan faultPlan = FaultPlan.NONE;
     private Random faultRandom = FaultPlan.NONE.random();
+    private final Map<String, Deque<SimResponse>> cannedAnswers = new ConcurrentHashMap<>();
     private HttpServer server;
     private ExecutorService executor;
 
@@ -54,6 +61,11 @@ public abstract class SimulatorServer implements AutoCloseable {
      */
     protected SimResponse overLimit(final SimRequest request, final int callsInLastSecond) {
         return null;
+    }
+
+    /** The vendor's own answer to a client over its request limit; a 429 unless the vendor says otherwise. */
+    protected SimResponse vendorLimitError() {
+        return injectedError(429);
     }
 
     /** The body of an injected 500, 503 or 429, in the vendor's error shape. */
@@ -87,6 +99,16 @@ public abstract class SimulatorServer implements AutoCloseable {
         this.faultRandom = plan.random();
     }
 
+    /** The next call to {@code endpoint} (as {@link #endpointOf} names it) gets {@code answer}, then calls are served again. */
+    public void answerNext(final String endpoint, final SimResponse answer) {
+        cannedAnswers.computeIfAbsent(endpoint, e -> new ConcurrentLinkedDeque<>()).add(answer);
+    }
+
+    private SimResponse cannedAnswer(final String endpoint) {
+        final Deque<SimResponse> answers = cannedAnswers.get(endpoint);
+        return answers == null ? null : answers.poll();
+    }
+
     private synchronized FaultPlan.Fault nextFault() {
         return faultPlan.pick(faultRandom);
     }
@@ -108,16 +130,23 @@ public abstract class SimulatorServer implements AutoCloseable {
             }
             stats.enter();
             try {
-                final int rate = stats.record(endpointOf(request), System.nanoTime());
-                final FaultPlan.Fault fault = nextFault();
+                final String endpoint = endpointOf(request);
+                final int rate = stats.record(endpoint, System.nanoTime());
+                final SimResponse canned = cannedAnswer(endpoint);
+                final FaultPlan.Fault fault = canned != null ? FaultPlan.Fault.NONE : nextFault();
                 switch (fault) {
                     case NONE -> {
-                        final SimResponse limited = overLimit(request, rate);
-                        send(exchange, limited != null ? limited : handle(request));
+                        final SimResponse limited = canned == null ? overLimit(request, rate) : null;
+                        send(exchange, canned != null ? canned : limited != null ? limited : handle(request));
                     }
                     case RESET -> {
                         stats.fault("reset");
                         exchange.close(); // no status line: the client sees the connection end
+                    }
+                    case LOST_RESPONSE -> {
+                        stats.fault("lost-response");
+                        handle(request); // applied, but the answer never leaves
+                        exchange.close();
                     }
                     case TIMEOUT -> {
                         stats.fault("timeout");
@@ -135,6 +164,10 @@ public abstract class SimulatorServer implements AutoCloseable {
                     case TOO_MANY_REQUESTS -> {
                         stats.fault("429");
                         send(exchange, injectedError(429));
+                    }
+                    case VENDOR_LIMIT -> {
+                        stats.fault("vendor-limit");
+                        send(exchange, vendorLimitError());
                     }
                 }
             } finally {
@@ -168,6 +201,14 @@ public abstract class SimulatorServer implements AutoCloseable {
                 final long timeout = Long.parseLong(valueOr(request.queryParam("timeoutMillis"), "3000"));
                 faults(new FaultPlan(share, seed, timeout));
                 return SimResponse.json(200, Map.of("share", share, "seed", seed, "timeoutMillis", timeout));
+            }
+            case "POST /_sim/answer-next" -> {
+                final String endpoint = request.queryParam("endpoint");
+                final int status = Integer.parseInt(valueOr(request.queryParam("status"), "200"));
+                final Map<String, String> headers = new LinkedHashMap<>();
+                headers.put("Content-Type", valueOr(request.queryParam("contentType"), "application/json"));
+                answerNext(endpoint, new SimResponse(status, headers, request.body()));
+                return SimResponse.empty(204);
             }
             default -> {
                 return admin(request);

@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * <ul>
  * <li>{@code rest_data} arguments bind by position (PHP before 8): their names are not read, only their order.</li>
  * <li>Faults come back with HTTP 200 as {@code {"name":…,"number":…,"description":…}}: 10 Invalid Login,
- * 11 Invalid Session ID, 20 Module Does Not Exist, 40 Access Denied (also for a query that fails validation).</li>
+ * 11 Invalid Session ID, 20 Module Does Not Exist, 40 Access Denied (also for a query that fails validation), and
+ * 90 "resource query limit exceeded" as the injected vendor limit error.</li>
  * <li>{@code login}: the password is the MD5 hex of the plain password, unless {@code user_auth.encryption} is PLAIN.</li>
  * <li>{@code get_entry_list}: the query subset optsync sends: {@code <table>.date_modified > '…'} (or >=), and the
  * sub-queries on {@code email_addr_bean_rel}/{@code email_addresses} for the opted-out set and for addresses by
@@ -83,6 +84,11 @@ public final class SugarV41Simulator extends SimulatorServer {
 
     static SimResponse fault(final int number, final String name, final String description) {
         return SimResponse.json(200, Map.of("name", name, "number", number, "description", description));
+    }
+
+    @Override
+    protected SimResponse vendorLimitError() {
+        return fault(90, "Resource management error", "resource query limit exceeded");
     }
 
     @Override

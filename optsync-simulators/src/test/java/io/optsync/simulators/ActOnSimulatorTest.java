@@ -151,10 +151,23 @@ class ActOnSimulatorTest {
         }
         assertThat(failed + resets).isEqualTo(40);
         assertThat(resets).isPositive();
-        assertThat(List.of("500", "503", "429", "timeout", "reset")).allSatisfy(kind -> assertThat(sim.stats().faults(kind)).as(kind).isPositive());
+        assertThat(List.of("500", "503", "429", "vendor-limit", "timeout", "reset", "lost-response")).allSatisfy(kind -> assertThat(sim.stats().faults(kind)).as(kind).isPositive());
         final Http.Reply stats = Http.send("GET", sim.baseUrl() + "/_sim/stats", null, null, Map.of());
         // java.net.http retries an idempotent GET once after a reset, so the server may see more calls than were sent
         assertThat(stats.json().get("calls").get("GET /api/1/list/optout").asInt()).isGreaterThanOrEqualTo(40);
         assertThatThrownBy(() -> new FaultPlan(1.5, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void answersTheNextCallWithACannedReplyThenServesAgain() throws IOException {
+        sim.rateLimit(false);
+        final String truncated = "{\"result\":[{\"email\":\"a@example.com\",\"timest";
+        final Http.Reply set = Http.send("POST", sim.baseUrl() + "/_sim/answer-next?endpoint=GET%20/api/1/list/optout&status=200",
+                "application/json", truncated, Map.of());
+        assertThat(set.status()).isEqualTo(204);
+        final Http.Reply canned = Http.send("GET", sim.baseUrl() + "/api/1/list/optout", null, null, Map.of());
+        assertThat(canned.status()).isEqualTo(200);
+        assertThat(canned.text()).isEqualTo(truncated);
+        assertThat(Http.send("GET", sim.baseUrl() + "/api/1/list/optout", null, null, Map.of()).status()).as("served again: no token").isEqualTo(401);
     }
 }
