@@ -74,7 +74,7 @@ final class SugarActOnTemplate {
         flow.connect(normalizeSugar, filterSugar, "success");
         flow.connect(filterSugar, pushActOn, "opted out");
         flow.connect(pushActOn, pushActOn, "retry");
-        flow.funnel(920, 420, "failure", normalizeSugar, filterSugar, pushActOn);
+        flow.funnel(920, 420, "failure", fetchContacts, fetchLeads, normalizeSugar, filterSugar, pushActOn);
         flow.label("Failures SugarCRM -> Act-On: each record that could not be read or written waits here, with its reason in "
                 + "the optsync.failure.* attributes. Nothing is dropped.", 1000, 400, 560, 70);
 
@@ -98,7 +98,7 @@ final class SugarActOnTemplate {
         flow.connect(filterActOn, pushLeads, "opted out");
         flow.connect(pushContacts, pushContacts, "retry");
         flow.connect(pushLeads, pushLeads, "retry");
-        flow.funnel(920, 1100, "failure", normalizeActOn, filterActOn, pushContacts, pushLeads);
+        flow.funnel(920, 1100, "failure", fetchActOn, normalizeActOn, filterActOn, pushContacts, pushLeads);
         flow.label("Failures Act-On -> SugarCRM: each record waits here with the vendor's reason in optsync.failure.reason.",
                 1000, 1080, 560, 60);
 

@@ -90,6 +90,10 @@ abstract class AbstractOptOutRecordProcessor extends AbstractProcessor {
                 router.route(record, index, split);
                 index++;
             }
+            if (index == 0 && !emptyRecordSet(session, flowFile)) {
+                // a JSON scalar or an array of numbers reads as no record: its content must not vanish as an empty success
+                throw new MalformedRecordException("the Record Reader found no record in " + flowFile.getSize() + " bytes of content");
+            }
             router.finish(split);
         } catch (final IOException | MalformedRecordException | SchemaNotFoundException | RuntimeException e) {
             split.discard();
@@ -119,6 +123,20 @@ abstract class AbstractOptOutRecordProcessor extends AbstractProcessor {
             }
         }
         return skipped;
+    }
+
+    /** Content that holds no record by design: nothing, blanks, or an empty JSON array. */
+    private static boolean emptyRecordSet(final ProcessSession session, final FlowFile flowFile) {
+        if (flowFile.getSize() == 0) {
+            return true;
+        }
+        if (flowFile.getSize() > 64) {
+            return false;
+        }
+        final byte[] content = new byte[(int) flowFile.getSize()];
+        session.read(flowFile, in -> org.apache.nifi.stream.io.StreamUtils.fillBuffer(in, content));
+        final String text = new String(content, java.nio.charset.StandardCharsets.UTF_8).strip();
+        return text.isEmpty() || text.replaceAll("\\s", "").equals("[]");
     }
 
     private void failWhole(final ProcessSession session, final FlowFile flowFile, final long index, final Exception e) {

@@ -36,6 +36,7 @@ import org.apache.nifi.serialization.WriteResult;
 import org.apache.nifi.serialization.record.Record;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,7 +69,9 @@ import java.util.stream.Collectors;
     @WritesAttribute(attribute = "optsync.fetch.modes", description = "The reads made: incremental or full, and opted-out"),
     @WritesAttribute(attribute = "optsync.watermark", description = "The watermark after this run"),
     @WritesAttribute(attribute = "record.count", description = "The records in the FlowFile"),
-    @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type")
+    @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
+    @WritesAttribute(attribute = "optsync.failure.reason", description = "On failure: why the vendor's record could not be read"),
+    @WritesAttribute(attribute = "optsync.id", description = "On failure: the vendor's record id, when the record had one")
 })
 @SeeAlso({NormalizeOptOutValue.class, FilterOptedOut.class, PushCrmFieldUpdates.class})
 @UseCase(
@@ -129,6 +132,13 @@ public class FetchCrmRecords extends AbstractProcessor {
             .description("The records read")
             .build();
 
+    static final Relationship REL_FAILURE = new Relationship.Builder()
+            .name("failure")
+            .description("Vendor records that could not be read (no id, an unreadable date, a wrong type): one FlowFile each, holding the "
+                    + "vendor's JSON as it came, with the reason in optsync.failure.reason. The rest of the page goes on; a page that is "
+                    + "malformed as a whole emits nothing and is read again on the next run.")
+            .build();
+
     private static final List<PropertyDescriptor> PROPERTIES = List.of(OptOutProperties.CONNECTOR, OptOutProperties.OBJECT,
             OptOutProperties.RECORD_WRITER, PAGE_SIZE, OVERLAP, FULL_RESYNC_INTERVAL, RECONCILIATION_INTERVAL, MAX_RECORDS_PER_FLOWFILE);
 
@@ -147,7 +157,7 @@ public class FetchCrmRecords extends AbstractProcessor {
 
     @Override
     public Set<Relationship> getRelationships() {
-        return Set.of(REL_SUCCESS);
+        return Set.of(REL_SUCCESS, REL_FAILURE);
     }
 
     void setClock(final Clock clock) {
@@ -182,6 +192,10 @@ public class FetchCrmRecords extends AbstractProcessor {
                 final Watermark from = mode == FetchMode.INCREMENTAL ? since.minus(overlap) : Watermark.START;
                 final Watermark reached = connector.fetch(new FetchRequest(object, mode, from, context.getProperty(PAGE_SIZE).asInteger()), page -> {
                     for (final SourceRecord record : page) {
+                        if (!record.readable()) {
+                            output.unreadable(system, record);
+                            continue;
+                        }
                         // every read records what it emitted; only an incremental read skips what the last run emitted
                         if (seen.seenBefore(record) && mode == FetchMode.INCREMENTAL) {
                             continue;
@@ -245,6 +259,7 @@ public class FetchCrmRecords extends AbstractProcessor {
         private final RecordSetWriterFactory writerFactory;
         private final int maxPerFlowFile;
         private final List<FlowFile> done = new ArrayList<>();
+        private final List<FlowFile> failed = new ArrayList<>();
         private final List<Map<String, String>> doneAttributes = new ArrayList<>();
         private FlowFile current;
         private RecordSetWriter writer;
@@ -287,6 +302,22 @@ public class FetchCrmRecords extends AbstractProcessor {
             current = null;
         }
 
+        /** One FlowFile to failure for a vendor record that could not be read, holding the vendor's text. */
+        void unreadable(final String system, final SourceRecord record) {
+            FlowFile flowFile = session.write(session.create(), out -> out.write(String.valueOf(record.fields().get("raw")).getBytes(StandardCharsets.UTF_8)));
+            final Map<String, String> attributes = new HashMap<>();
+            attributes.put("optsync.system", system);
+            attributes.put("optsync.object", record.object());
+            attributes.put(OptOutAttributes.FAILURE_REASON, record.problem());
+            attributes.put(CoreAttributes.MIME_TYPE.key(), "application/json");
+            if (record.id() != null) {
+                attributes.put("optsync.id", record.id());
+            }
+            flowFile = session.putAllAttributes(flowFile, attributes);
+            failed.add(flowFile);
+            getLogger().warn("A {} {} record could not be read and goes to failure: {}", system, record.object(), record.problem());
+        }
+
         long finish(final Map<String, String> attributes, final String transitUri, final long millis) {
             try {
                 if (writer != null) {
@@ -302,6 +333,10 @@ public class FetchCrmRecords extends AbstractProcessor {
                 session.getProvenanceReporter().receive(flowFile, transitUri, millis);
                 session.transfer(flowFile, REL_SUCCESS);
             }
+            for (final FlowFile flowFile : failed) {
+                session.getProvenanceReporter().receive(flowFile, transitUri, "could not be read: " + flowFile.getAttribute(OptOutAttributes.FAILURE_REASON), millis);
+                session.transfer(flowFile, REL_FAILURE);
+            }
             return total;
         }
 
@@ -315,6 +350,7 @@ public class FetchCrmRecords extends AbstractProcessor {
                 session.remove(current);
             }
             done.forEach(session::remove);
+            failed.forEach(session::remove);
         }
     }
 }

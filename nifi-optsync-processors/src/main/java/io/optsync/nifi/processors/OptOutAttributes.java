@@ -8,6 +8,7 @@ final class OptOutAttributes {
     static final String FAILURE_FIELD = "optsync.failure.field";
     static final String FAILURE_VALUE = "optsync.failure.value";
     static final String FAILURE_RECORD_INDEX = "optsync.failure.record.index";
+    static final String RETRY_REASON = "optsync.retry.reason";
 
     private OptOutAttributes() {
     }

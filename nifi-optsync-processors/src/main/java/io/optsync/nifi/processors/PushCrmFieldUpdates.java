@@ -57,6 +57,7 @@ import java.util.Set;
         expressionLanguageScope = ExpressionLanguageScope.NONE)
 @WritesAttributes({
     @WritesAttribute(attribute = "optsync.failure.reason", description = "On failure: the vendor's reason, or why the record could not be written"),
+    @WritesAttribute(attribute = "optsync.retry.reason", description = "On retry: why the write is to be tried again (the last reason of the batch)"),
     @WritesAttribute(attribute = "optsync.failure.field", description = "On failure: the field at fault, or 'connector'"),
     @WritesAttribute(attribute = "optsync.failure.value", description = "On failure: the offending value or the vendor's error code"),
     @WritesAttribute(attribute = "optsync.failure.record.index", description = "On failure: the 0-based index of the record in the incoming FlowFile"),
@@ -386,6 +387,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                 for (final Pending record : records) {
                     if (e.isRetryable()) {
                         split.write(REL_RETRY, record.record());
+                        split.reason(REL_RETRY, e.getMessage());
                     } else {
                         split.fail(record.record(), record.index(), new RecordVerdict.Failure(e.getMessage(), "connector", e.code()));
                     }
@@ -458,20 +460,21 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
         private void route(final Pending record, final List<Planned> plans, final Map<Planned, WriteOutcome> outcomes, final RecordSplit split)
                 throws java.io.IOException, org.apache.nifi.schema.access.SchemaNotFoundException {
             WriteOutcome failed = null;
-            boolean retry = false;
+            WriteOutcome retry = null;
             for (final Planned plan : plans) {
                 final WriteOutcome outcome = outcomes.get(plan);
                 if (outcome == null) {
                     continue; // dry run
                 }
                 if (outcome.status() == WriteOutcome.Status.RETRY) {
-                    retry = true;
+                    retry = outcome;
                 } else if (outcome.status() == WriteOutcome.Status.FAILED && failed == null) {
                     failed = outcome;
                 }
             }
-            if (retry) {
+            if (retry != null) {
                 split.write(REL_RETRY, record.record());
+                split.reason(REL_RETRY, retry.code() + ": " + retry.message());
             } else if (failed != null) {
                 split.fail(record.record(), record.index(), new RecordVerdict.Failure(failed.message().isEmpty() ? "the target refused the write"
                         : failed.message(), "connector", failed.code()));

@@ -38,6 +38,7 @@ final class RecordSplit {
     private final Map<Relationship, Child> children = new LinkedHashMap<>();
     private final Map<Relationship, Long> counts = new LinkedHashMap<>();
     private final List<FlowFile> failed = new ArrayList<>();
+    private final Map<Relationship, String> reasons = new HashMap<>();
     private Relationship lastRelationship;
     private Child lastChild;
 
@@ -84,6 +85,14 @@ final class RecordSplit {
         if (lastChild != null) {
             lastChild.writer.write(record);
         }
+    }
+
+    /**
+     * Says why records go to a relationship other than failure (a retry): the child FlowFile carries the last reason
+     * given in {@code optsync.retry.reason}.
+     */
+    void reason(final Relationship relationship, final String reason) {
+        reasons.put(relationship, reason);
     }
 
     /** Writes a failed record to a FlowFile of its own with the reason, field, value and index as attributes. */
@@ -149,7 +158,11 @@ final class RecordSplit {
             } finally {
                 child.writer.close();
             }
-            child.flowFile = session.putAllAttributes(child.flowFile, writeAttributes(result, child.writer.getMimeType()));
+            final Map<String, String> attributes = writeAttributes(result, child.writer.getMimeType());
+            if (reasons.containsKey(entry.getKey())) {
+                attributes.put(OptOutAttributes.RETRY_REASON, reasons.get(entry.getKey()));
+            }
+            child.flowFile = session.putAllAttributes(child.flowFile, attributes);
             if (penalized.contains(entry.getKey())) {
                 child.flowFile = session.penalize(child.flowFile);
             }

@@ -12,6 +12,7 @@ import io.optsync.nifi.connector.PageHandler;
 import io.optsync.nifi.connector.RecordRef;
 import io.optsync.nifi.connector.SharedToken;
 import io.optsync.nifi.connector.SourceRecord;
+import io.optsync.nifi.connector.VendorPages;
 import io.optsync.nifi.connector.Watermark;
 import io.optsync.nifi.connector.WriteOutcome;
 import okhttp3.FormBody;
@@ -73,25 +74,31 @@ final class ActOnClient implements AbstractConnectorService.Client {
                 // createdafter is exclusive and timestamps are milliseconds: start one before, duplicates are removed by id
                 url.addQueryParameter("createdafter", String.valueOf(request.since().modifiedAt().toEpochMilli() - 1));
             }
-            final JsonNode result = api(new Request.Builder().url(url.build()).get()).requireJson("Act-On, reading the " + list + " list").path("result");
+            final String what = "Act-On, reading the " + list + " list";
+            final JsonNode result = VendorPages.records(api(new Request.Builder().url(url.build()).get()).requireJson(what), "result", what);
             final List<SourceRecord> records = new ArrayList<>(result.size());
             for (final JsonNode row : result) {
-                final String email = row.path("email").asText();
-                final Instant added = Instant.ofEpochMilli(row.path("timestamp").asLong());
-                final Map<String, Object> fields = new LinkedHashMap<>();
-                fields.put("origin", row.path("origin").asText(null));
-                records.add(new SourceRecord(list, email.toLowerCase(java.util.Locale.ROOT), email, list, list.equals(HARD_BOUNCE_LIST), added, fields));
+                records.addAll(VendorPages.read(list, row, r -> List.of(listRow(list, r))));
             }
             if (!records.isEmpty()) {
                 PageHandler.deliver(pages, records);
-                for (final SourceRecord record : records) {
-                    last = Watermark.later(last, record.watermark());
-                }
+                last = VendorPages.later(last, records);
             }
             if (result.size() < count) { // totalCount is always -1: a short page is the end
                 return last;
             }
         }
+    }
+
+    private static SourceRecord listRow(final String list, final JsonNode row) {
+        final String email = VendorPages.requiredText(row, "email");
+        final JsonNode timestamp = row.path("timestamp");
+        if (!timestamp.isIntegralNumber()) {
+            throw new IllegalArgumentException("\"timestamp\" is not a time in milliseconds: " + timestamp);
+        }
+        final Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("origin", row.path("origin").asText(null));
+        return new SourceRecord(list, email.toLowerCase(java.util.Locale.ROOT), email, list, list.equals(HARD_BOUNCE_LIST), Instant.ofEpochMilli(timestamp.longValue()), fields);
     }
 
     /** Act-On's lists are keyed by address: every address is its own record. */

@@ -15,6 +15,7 @@ import io.optsync.nifi.connector.PageHandler;
 import io.optsync.nifi.connector.RecordRef;
 import io.optsync.nifi.connector.SharedToken;
 import io.optsync.nifi.connector.SourceRecord;
+import io.optsync.nifi.connector.VendorPages;
 import io.optsync.nifi.connector.Watermark;
 import io.optsync.nifi.connector.WriteOutcome;
 import okhttp3.HttpUrl;
@@ -69,23 +70,29 @@ final class SugarV10Api implements SugarApi {
             body.put("max_num", request.pageSize());
             body.put("offset", offset);
             body.put("fields", "id,date_modified,first_name,last_name,email");
+            final String what = "SugarCRM " + request.object() + "/filter";
             final JsonNode reply = call(request.object() + "/filter", body);
+            final JsonNode page = VendorPages.records(reply, "records", what);
+            final int nextOffset = VendorPages.whole(reply, "next_offset", what);
             final List<SourceRecord> records = new ArrayList<>();
-            for (final JsonNode record : reply.path("records")) {
-                records.addAll(addresses.sourceRecords(request.object(), record.path("id").asText(), modified(record),
-                        record.path("first_name").asText(null), record.path("last_name").asText(null), addressesOf(record)));
-                last = Watermark.later(last, new Watermark(modified(record), record.path("id").asText()));
+            for (final JsonNode record : page) {
+                records.addAll(VendorPages.read(request.object(), record, r -> addresses.sourceRecords(request.object(),
+                        VendorPages.requiredText(r, "id"), modified(r), r.path("first_name").asText(null), r.path("last_name").asText(null), addressesOf(r))));
             }
             if (!records.isEmpty()) {
                 PageHandler.deliver(pages, records);
+                last = VendorPages.later(last, records);
             }
-            offset = reply.path("next_offset").asInt(-1);
+            offset = nextOffset;
         }
         return last;
     }
 
     private static List<SugarAddresses.Address> addressesOf(final JsonNode record) {
         final List<SugarAddresses.Address> list = new ArrayList<>();
+        if (!record.path("email").isArray()) {
+            throw new IllegalArgumentException("\"email\" is not a list of addresses: " + record.path("email"));
+        }
         for (final JsonNode email : record.path("email")) {
             list.add(new SugarAddresses.Address(email.path("email_address").asText(), scalar(email.path("opt_out")),
                     scalar(email.path("invalid_email")), Boolean.TRUE.equals(SugarCrmConnectorService.flag(scalar(email.path("primary_address"))))));
@@ -104,7 +111,7 @@ final class SugarV10Api implements SugarApi {
     }
 
     private static Instant modified(final JsonNode record) {
-        return OffsetDateTime.parse(record.path("date_modified").asText()).toInstant();
+        return OffsetDateTime.parse(VendorPages.requiredText(record, "date_modified")).toInstant();
     }
 
     private static String iso(final Instant instant) {
@@ -125,10 +132,11 @@ final class SugarV10Api implements SugarApi {
             int offset = 0;
             while (offset >= 0) {
                 body.put("offset", offset);
+                final String what = "SugarCRM " + module + "/filter by address";
                 final JsonNode reply = call(module + "/filter", body);
-                for (final JsonNode record : reply.path("records")) {
-                    final String id = record.path("id").asText();
-                    final List<SugarAddresses.Address> list = addressesOf(record);
+                for (final JsonNode record : VendorPages.records(reply, "records", what)) {
+                    final String id = VendorPages.orMalformed(what, () -> VendorPages.requiredText(record, "id"));
+                    final List<SugarAddresses.Address> list = VendorPages.orMalformed(what, () -> addressesOf(record));
                     addresses.remember(id, list);
                     for (final SugarAddresses.Address address : list) {
                         for (final String email : chunk) {
@@ -138,7 +146,7 @@ final class SugarV10Api implements SugarApi {
                         }
                     }
                 }
-                offset = reply.path("next_offset").asInt(-1);
+                offset = VendorPages.whole(reply, "next_offset", what);
             }
         }
         return found;

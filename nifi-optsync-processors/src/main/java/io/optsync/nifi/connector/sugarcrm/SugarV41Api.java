@@ -13,6 +13,7 @@ import io.optsync.nifi.connector.PageHandler;
 import io.optsync.nifi.connector.RecordRef;
 import io.optsync.nifi.connector.SharedToken;
 import io.optsync.nifi.connector.SourceRecord;
+import io.optsync.nifi.connector.VendorPages;
 import io.optsync.nifi.connector.Watermark;
 import io.optsync.nifi.connector.WriteOutcome;
 import io.optsync.nifi.optout.OptOutEncoding;
@@ -78,18 +79,20 @@ final class SugarV41Api implements SugarApi {
         Watermark last = request.since();
         for (int offset = 0; ; ) {
             final JsonNode reply = entryList(request.object(), query, offset, request.pageSize());
+            final String what = "SugarCRM get_entry_list " + request.object();
             final List<SourceRecord> records = new ArrayList<>();
-            final JsonNode entries = reply.path("entry_list");
+            final JsonNode entries = VendorPages.records(reply, "entry_list", what);
+            final int count = VendorPages.whole(reply, "result_count", what);
             for (int i = 0; i < entries.size(); i++) {
-                final JsonNode entry = entries.get(i);
-                records.addAll(addresses.sourceRecords(request.object(), entry.path("id").asText(), modified(entry), value(entry, "first_name"),
-                        value(entry, "last_name"), addressesOf(entry, reply.path("relationship_list").path(i))));
-                last = Watermark.later(last, new Watermark(modified(entry), entry.path("id").asText()));
+                final JsonNode relationships = reply.path("relationship_list").path(i);
+                records.addAll(VendorPages.read(request.object(), entries.get(i), entry -> addresses.sourceRecords(request.object(),
+                        VendorPages.requiredText(entry, "id"), modified(entry), value(entry, "first_name"), value(entry, "last_name"),
+                        addressesOf(entry, relationships))));
             }
             if (!records.isEmpty()) {
                 PageHandler.deliver(pages, records);
+                last = VendorPages.later(last, records);
             }
-            final int count = reply.path("result_count").asInt(0);
             if (count == 0 || count < request.pageSize()) { // next_offset does not say whether there is more
                 return last;
             }
@@ -138,7 +141,7 @@ final class SugarV41Api implements SugarApi {
     }
 
     private static Instant modified(final JsonNode entry) {
-        return LocalDateTime.parse(value(entry, "date_modified"), DB_DATE).toInstant(ZoneOffset.UTC);
+        return LocalDateTime.parse(VendorPages.requiredText(entry.path("name_value_list").path("date_modified"), "value"), DB_DATE).toInstant(ZoneOffset.UTC);
     }
 
     @Override
@@ -152,11 +155,15 @@ final class SugarV41Api implements SugarApi {
             final String query = table + ".id IN (SELECT eabr.bean_id FROM email_addr_bean_rel eabr JOIN email_addresses ea ON ea.id = "
                     + "eabr.email_address_id WHERE eabr.deleted = 0 AND ea.deleted = 0 AND ea.email_address_caps IN (" + in + "))";
             for (int offset = 0; ; ) {
+                final String what = "SugarCRM get_entry_list " + module + " by address";
                 final JsonNode reply = entryList(module, query, offset, 1000);
-                final JsonNode entries = reply.path("entry_list");
+                final JsonNode entries = VendorPages.records(reply, "entry_list", what);
+                final int count = VendorPages.whole(reply, "result_count", what);
                 for (int i = 0; i < entries.size(); i++) {
-                    final String id = entries.get(i).path("id").asText();
-                    final List<SugarAddresses.Address> list = addressesOf(entries.get(i), reply.path("relationship_list").path(i));
+                    final JsonNode entry = entries.get(i);
+                    final JsonNode relationships = reply.path("relationship_list").path(i);
+                    final String id = VendorPages.orMalformed(what, () -> VendorPages.requiredText(entry, "id"));
+                    final List<SugarAddresses.Address> list = VendorPages.orMalformed(what, () -> addressesOf(entry, relationships));
                     addresses.remember(id, list);
                     for (final SugarAddresses.Address address : list) {
                         for (final String email : chunk) {
@@ -166,7 +173,6 @@ final class SugarV41Api implements SugarApi {
                         }
                     }
                 }
-                final int count = reply.path("result_count").asInt(0);
                 if (count < 1000) {
                     break;
                 }
@@ -215,7 +221,7 @@ final class SugarV41Api implements SugarApi {
             args.put("name_value_lists", lists);
             final JsonNode reply = call("set_entries", args);
             final Set<String> saved = new HashSet<>();
-            reply.path("ids").forEach(id -> saved.add(id.asText()));
+            VendorPages.records(reply, "ids", "SugarCRM set_entries " + module).forEach(id -> saved.add(id.asText()));
             for (final int index : sent) {
                 outcomes[index] = saved.contains(updates.get(index).id()) ? WriteOutcome.SUCCESS
                         : WriteOutcome.failed("not_saved", "SugarCRM returned no id for this record: it did not save it (no access, or validation)");
