@@ -37,6 +37,7 @@ public abstract class SimulatorServer implements AutoCloseable {
     private volatile FaultPlan faultPlan = FaultPlan.NONE;
     private Random faultRandom = FaultPlan.NONE.random();
     private final Map<String, Deque<SimResponse>> cannedAnswers = new ConcurrentHashMap<>();
+    private final Map<String, Deque<Runnable>> afterCalls = new ConcurrentHashMap<>();
     private HttpServer server;
     private ExecutorService executor;
 
@@ -104,6 +105,22 @@ public abstract class SimulatorServer implements AutoCloseable {
         cannedAnswers.computeIfAbsent(endpoint, e -> new ConcurrentLinkedDeque<>()).add(answer);
     }
 
+    /**
+     * Runs {@code action} once, right after the next call to {@code endpoint} is answered and before the client reads
+     * the answer: a change made by somebody else while a client is in the middle of paging, for example.
+     */
+    public void afterNextCall(final String endpoint, final Runnable action) {
+        afterCalls.computeIfAbsent(endpoint, e -> new ConcurrentLinkedDeque<>()).add(action);
+    }
+
+    private void runAfterCall(final String endpoint) {
+        final Deque<Runnable> actions = afterCalls.get(endpoint);
+        final Runnable action = actions == null ? null : actions.poll();
+        if (action != null) {
+            action.run();
+        }
+    }
+
     private SimResponse cannedAnswer(final String endpoint) {
         final Deque<SimResponse> answers = cannedAnswers.get(endpoint);
         return answers == null ? null : answers.poll();
@@ -137,7 +154,9 @@ public abstract class SimulatorServer implements AutoCloseable {
                 switch (fault) {
                     case NONE -> {
                         final SimResponse limited = canned == null ? overLimit(request, rate) : null;
-                        send(exchange, canned != null ? canned : limited != null ? limited : handle(request));
+                        final SimResponse answer = canned != null ? canned : limited != null ? limited : handle(request);
+                        runAfterCall(endpoint);
+                        send(exchange, answer);
                     }
                     case RESET -> {
                         stats.fault("reset");

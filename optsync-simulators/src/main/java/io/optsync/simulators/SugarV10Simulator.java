@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
  * <li>{@code POST /rest/v10/oauth2/token}: password and refresh grants; a password grant for a platform logs out the
  * earlier sessions of that platform; the token goes in the {@code OAuth-Token} header.</li>
  * <li>{@code POST /rest/v10/{Module}/filter}: {@code filter} conditions on {@code date_modified} ($gt, $gte, $lt,
- * $lte), {@code id} ($equals, $in), {@code email_addresses.email_address} ($equals, $in; case-insensitive) and
- * {@code email_addresses.opt_out} ($equals), combined with $and/$or; {@code max_num} default 20 (capped by
+ * $lte, $equals), {@code id} ($gt, $equals, $in), {@code email_addresses.email_address} ($equals, $in;
+ * case-insensitive) and {@code email_addresses.opt_out} ($equals), combined with $and/$or; rows in
+ * (date_modified, id) order; {@code max_num} default 20 (capped by
  * max_list_limit when set), {@code offset}, {@code order_by}; {@code next_offset} is -1 at the end.</li>
  * <li>{@code PUT /rest/v10/{Module}/{id}}: the {@code email} array replaces the record's addresses (the docs leave
  * open whether it is a full replacement; the simulator takes the strict reading). {@code opt_out} may be a boolean or
@@ -254,10 +255,14 @@ public final class SugarV10Simulator extends SimulatorServer {
                     case "$gte" -> b -> !b.dateModified.isBefore(at);
                     case "$lt" -> b -> b.dateModified.isBefore(at);
                     case "$lte" -> b -> !b.dateModified.isAfter(at);
+                    case "$equals" -> b -> b.dateModified.equals(at);
                     default -> throw new IllegalArgumentException("operator " + op + " is not supported on date_modified");
                 };
             }
             case "id" -> {
+                if (op.equals("$gt")) { // string order, as MySQL compares the char(36) ids
+                    yield b -> b.id.compareTo(value.asText()) > 0;
+                }
                 final List<String> ids = values(op, value);
                 yield b -> ids.contains(b.id);
             }

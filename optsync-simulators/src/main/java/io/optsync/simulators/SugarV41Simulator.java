@@ -56,6 +56,9 @@ public final class SugarV41Simulator extends SimulatorServer {
     private static final Pattern OPTED_OUT = Pattern.compile(SUBQUERY + "ea\\.opt_out\\s*=\\s*1\\s*\\)\\s*", FLAGS);
     private static final Pattern BY_EMAIL = Pattern.compile(SUBQUERY
             + "ea\\.deleted\\s*=\\s*0\\s+AND\\s+ea\\.email_address_caps\\s+(?:IN\\s*\\((.*)\\)|=\\s*('.*'))\\s*\\)\\s*", FLAGS);
+    /** The keyset cursor: after (date_modified, id), as optsync pages without offsets. */
+    private static final Pattern AFTER = Pattern.compile("\\s*\\(\\s*(\\w+)\\.date_modified\\s*>\\s*'([0-9-]+ [0-9:]+)'\\s+OR\\s+\\(\\s*\\1\\.date_modified\\s*=\\s*'\\2'"
+            + "\\s+AND\\s+\\1\\.id\\s*>\\s*'([^']*)'\\s*\\)\\s*\\)\\s*", FLAGS);
     private static final Pattern QUOTED = Pattern.compile("'((?:[^']|'')*)'");
     private static final List<String> DEFAULT_FIELDS = List.of("id", "first_name", "last_name", "email1", "email_opt_out", "invalid_email", "date_modified");
 
@@ -197,11 +200,55 @@ public final class SugarV41Simulator extends SimulatorServer {
         return index < args.size() ? args.get(index) : SimResponse.JSON.missingNode();
     }
 
-    /** The query subset SugarSQLValidate lets through for these calls; {@code null} for anything else. */
+    /**
+     * The query subset SugarSQLValidate lets through for these calls, conditions joined by AND at the top level;
+     * {@code null} for anything else.
+     */
     private Predicate<SugarStore.Bean> parse(final String module, final String query) {
-        final String table = module.toLowerCase(Locale.ROOT);
         if (query.isBlank()) {
             return bean -> true;
+        }
+        Predicate<SugarStore.Bean> all = bean -> true;
+        for (final String part : topLevelAnd(query)) {
+            final Predicate<SugarStore.Bean> condition = condition(module.toLowerCase(Locale.ROOT), part);
+            if (condition == null) {
+                return null;
+            }
+            all = all.and(condition);
+        }
+        return all;
+    }
+
+    /** Splits a WHERE fragment at the ANDs outside parentheses and quotes. */
+    static List<String> topLevelAnd(final String query) {
+        final List<String> parts = new ArrayList<>();
+        int depth = 0;
+        boolean quoted = false;
+        int start = 0;
+        for (int i = 0; i < query.length(); i++) {
+            final char c = query.charAt(i);
+            if (c == '\'') {
+                quoted = !quoted;
+            } else if (!quoted && c == '(') {
+                depth++;
+            } else if (!quoted && c == ')') {
+                depth--;
+            } else if (!quoted && depth == 0 && query.regionMatches(true, i, " AND ", 0, 5)) {
+                parts.add(query.substring(start, i));
+                start = i + 5;
+                i += 4;
+            }
+        }
+        parts.add(query.substring(start));
+        return parts;
+    }
+
+    private Predicate<SugarStore.Bean> condition(final String table, final String query) {
+        final Matcher after = AFTER.matcher(query);
+        if (after.matches() && after.group(1).equalsIgnoreCase(table)) {
+            final var at = LocalDateTime.parse(after.group(2), DB_DATE).toInstant(ZoneOffset.UTC);
+            final String id = after.group(3);
+            return b -> b.dateModified.isAfter(at) || b.dateModified.equals(at) && b.id.compareTo(id) > 0;
         }
         final Matcher byDate = BY_DATE.matcher(query);
         if (byDate.matches() && byDate.group(1).equalsIgnoreCase(table)) {

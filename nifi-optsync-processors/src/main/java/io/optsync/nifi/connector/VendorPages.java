@@ -72,6 +72,22 @@ public final class VendorPages {
         return value.asText();
     }
 
+    /**
+     * The key (modification time, id) of the last record of a page that has one, to ask for the records after it.
+     * A page of which no record has a key cannot be paged past: a malformed reply.
+     */
+    public static Watermark lastKey(final JsonNode page, final java.util.function.Function<JsonNode, Watermark> key, final String what)
+            throws ConnectorException {
+        for (int i = page.size() - 1; i >= 0; i--) {
+            try {
+                return key.apply(page.get(i));
+            } catch (final RuntimeException e) {
+                // an unreadable record went to failure; the one before it may carry the key
+            }
+        }
+        throw malformed(what, "no record of the page has an id and a modification time to page on from");
+    }
+
     /** The watermark after the readable records of a page. */
     public static Watermark later(final Watermark last, final List<SourceRecord> records) {
         Watermark reached = last;

@@ -53,24 +53,36 @@ final class SugarV10Api implements SugarApi {
         this.token = token;
     }
 
+    /**
+     * Pages by key, never by offset: each page asks for the records after the last one read, in (date_modified, id)
+     * order. An offset would skip a record whenever one read earlier is saved again mid-fetch (it moves to the end and
+     * every later record shifts down by one); a key cannot.
+     */
     @Override
     public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
-        final ArrayNode filter = JSON.createArrayNode();
-        if (request.mode() == FetchMode.INCREMENTAL && !request.since().equals(Watermark.START)) {
-            filter.addObject().putObject("date_modified").put("$gte", iso(request.since().modifiedAt()));
-        } else if (request.mode() == FetchMode.OPTED_OUT) {
-            filter.addObject().putObject("email_addresses.opt_out").put("$equals", true);
-        }
+        final String what = "SugarCRM " + request.object() + "/filter";
         Watermark last = request.since();
-        int offset = 0;
-        while (offset >= 0) {
+        Watermark after = null;
+        while (true) {
+            final ArrayNode filter = JSON.createArrayNode();
+            if (request.mode() == FetchMode.OPTED_OUT) {
+                filter.addObject().putObject("email_addresses.opt_out").put("$equals", true);
+            }
+            if (after != null) {
+                final ArrayNode or = filter.addObject().putArray("$or");
+                or.addObject().putObject("date_modified").put("$gt", iso(after.modifiedAt()));
+                final ArrayNode and = or.addObject().putArray("$and");
+                and.addObject().putObject("date_modified").put("$equals", iso(after.modifiedAt()));
+                and.addObject().putObject("id").put("$gt", after.id());
+            } else if (request.mode() == FetchMode.INCREMENTAL && !request.since().equals(Watermark.START)) {
+                filter.addObject().putObject("date_modified").put("$gte", iso(request.since().modifiedAt()));
+            }
             final ObjectNode body = JSON.createObjectNode();
             body.set("filter", filter);
-            body.put("order_by", "date_modified:ASC");
+            body.put("order_by", "date_modified:ASC,id:ASC");
             body.put("max_num", request.pageSize());
-            body.put("offset", offset);
+            body.put("offset", 0);
             body.put("fields", "id,date_modified,first_name,last_name,email");
-            final String what = "SugarCRM " + request.object() + "/filter";
             final JsonNode reply = call(request.object() + "/filter", body);
             final JsonNode page = VendorPages.records(reply, "records", what);
             final int nextOffset = VendorPages.whole(reply, "next_offset", what);
@@ -83,9 +95,11 @@ final class SugarV10Api implements SugarApi {
                 PageHandler.deliver(pages, records);
                 last = VendorPages.later(last, records);
             }
-            offset = nextOffset;
+            if (nextOffset < 0) {
+                return last;
+            }
+            after = VendorPages.lastKey(page, r -> new Watermark(modified(r), VendorPages.requiredText(r, "id")), what);
         }
-        return last;
     }
 
     private static List<SugarAddresses.Address> addressesOf(final JsonNode record) {
@@ -115,7 +129,7 @@ final class SugarV10Api implements SugarApi {
     }
 
     private static String iso(final Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC).toString();
+        return java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(instant.atOffset(ZoneOffset.UTC).withNano(0));
     }
 
     @Override

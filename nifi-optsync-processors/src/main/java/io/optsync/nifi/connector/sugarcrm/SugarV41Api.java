@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.optsync.nifi.connector.ConnectorException;
+import io.optsync.nifi.connector.FetchMode;
 import io.optsync.nifi.connector.FetchRequest;
 import io.optsync.nifi.connector.FieldUpdate;
 import io.optsync.nifi.connector.HttpOutcome;
@@ -66,20 +67,31 @@ final class SugarV41Api implements SugarApi {
         this.session = session;
     }
 
+    /**
+     * Pages by key, never by offset, as {@link SugarV10Api#fetch} does: each page asks for the records after the last
+     * one read in (date_modified, id) order, so that a record saved again mid-fetch cannot make another one skipped.
+     */
     @Override
     public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
         final String table = request.object().toLowerCase(Locale.ROOT);
-        final String query = switch (request.mode()) {
-            case INCREMENTAL -> request.since().equals(Watermark.START) ? ""
-                    : table + ".date_modified >= '" + DB_DATE.format(request.since().modifiedAt().atOffset(ZoneOffset.UTC)) + "'";
-            case OPTED_OUT -> table + ".id IN (SELECT eabr.bean_id FROM email_addr_bean_rel eabr JOIN email_addresses ea "
-                    + "ON ea.id = eabr.email_address_id WHERE eabr.deleted = 0 AND ea.opt_out = 1)";
-            case FULL -> "";
-        };
+        final String what = "SugarCRM get_entry_list " + request.object();
+        final String optedOut = table + ".id IN (SELECT eabr.bean_id FROM email_addr_bean_rel eabr JOIN email_addresses ea "
+                + "ON ea.id = eabr.email_address_id WHERE eabr.deleted = 0 AND ea.opt_out = 1)";
         Watermark last = request.since();
-        for (int offset = 0; ; ) {
-            final JsonNode reply = entryList(request.object(), query, offset, request.pageSize());
-            final String what = "SugarCRM get_entry_list " + request.object();
+        Watermark after = null;
+        while (true) {
+            final List<String> conditions = new ArrayList<>();
+            if (after != null) {
+                final String at = quoted(DB_DATE.format(after.modifiedAt().atOffset(ZoneOffset.UTC)));
+                conditions.add("(" + table + ".date_modified > " + at + " OR (" + table + ".date_modified = " + at + " AND " + table + ".id > "
+                        + quoted(after.id()) + "))");
+            } else if (request.mode() == FetchMode.INCREMENTAL && !request.since().equals(Watermark.START)) {
+                conditions.add(table + ".date_modified >= " + quoted(DB_DATE.format(request.since().modifiedAt().atOffset(ZoneOffset.UTC))));
+            }
+            if (request.mode() == FetchMode.OPTED_OUT) {
+                conditions.add(optedOut);
+            }
+            final JsonNode reply = entryList(request.object(), String.join(" AND ", conditions), 0, request.pageSize());
             final List<SourceRecord> records = new ArrayList<>();
             final JsonNode entries = VendorPages.records(reply, "entry_list", what);
             final int count = VendorPages.whole(reply, "result_count", what);
@@ -96,8 +108,12 @@ final class SugarV41Api implements SugarApi {
             if (count == 0 || count < request.pageSize()) { // next_offset does not say whether there is more
                 return last;
             }
-            offset = reply.path("next_offset").asInt(offset + count);
+            after = VendorPages.lastKey(entries, entry -> new Watermark(modified(entry), VendorPages.requiredText(entry, "id")), what);
         }
+    }
+
+    private static String quoted(final String value) {
+        return "'" + value.replace("'", "''") + "'";
     }
 
     private JsonNode entryList(final String module, final String query, final int offset, final int max) throws ConnectorException {
@@ -105,7 +121,7 @@ final class SugarV41Api implements SugarApi {
         args.put("session", null);
         args.put("module_name", module);
         args.put("query", query);
-        args.put("order_by", module.toLowerCase(Locale.ROOT) + ".date_modified ASC");
+        args.put("order_by", module.toLowerCase(Locale.ROOT) + ".date_modified ASC, " + module.toLowerCase(Locale.ROOT) + ".id ASC");
         args.put("offset", offset);
         args.put("select_fields", FIELDS);
         args.put("link_name_to_fields_array", List.of(Map.of("name", "email_addresses",
@@ -151,7 +167,7 @@ final class SugarV41Api implements SugarApi {
         final List<String> all = new ArrayList<>(emails);
         for (int from = 0; from < all.size(); from += LOOKUP_CHUNK) {
             final List<String> chunk = all.subList(from, Math.min(all.size(), from + LOOKUP_CHUNK));
-            final String in = chunk.stream().map(e -> "'" + e.toUpperCase(Locale.ROOT).replace("'", "''") + "'").collect(Collectors.joining(", "));
+            final String in = chunk.stream().map(e -> quoted(e.toUpperCase(Locale.ROOT))).collect(Collectors.joining(", "));
             final String query = table + ".id IN (SELECT eabr.bean_id FROM email_addr_bean_rel eabr JOIN email_addresses ea ON ea.id = "
                     + "eabr.email_address_id WHERE eabr.deleted = 0 AND ea.deleted = 0 AND ea.email_address_caps IN (" + in + "))";
             for (int offset = 0; ; ) {
