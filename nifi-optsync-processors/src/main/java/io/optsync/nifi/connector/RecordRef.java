@@ -7,6 +7,12 @@ package io.optsync.nifi.connector;
  * @param id its id
  * @param email the address as the vendor holds it
  * @param optOutValue its current opt-out value in the vendor's encoding, or {@code null} when not read
+ * @param modifiedAt when the vendor last changed the record, or {@code null} when it does not say: no earlier than its
+ *                   opt-out, so a consent must be newer than it before an opt-in may replace that opt-out
  */
-public record RecordRef(String object, String id, String email, Object optOutValue) {
+public record RecordRef(String object, String id, String email, Object optOutValue, java.time.Instant modifiedAt) {
+
+    public RecordRef(final String object, final String id, final String email, final Object optOutValue) {
+        this(object, id, email, optOutValue, null);
+    }
 }

@@ -23,13 +23,23 @@ public final class SharedToken {
     private static final String ACCESS = "token.access";
     private static final String REFRESH = "token.refresh";
     private static final String EXPIRES = "token.expires";
+    private static final String ENDPOINT = "token.endpoint";
     private static final String LEASE_OWNER = "token.lease.owner";
     private static final String LEASE_UNTIL = "token.lease.until";
     private static final Duration LEASE = Duration.ofSeconds(30);
     private static final Duration EARLY = Duration.ofSeconds(60);
 
-    /** A token as the vendor issued it. */
-    public record Token(String access, String refresh, Instant expires) {
+    /**
+     * A token as the vendor issued it.
+     *
+     * @param endpoint where the token is to be used, when the vendor says so with the token (Salesforce's
+     *                 {@code instance_url}), or {@code null}
+     */
+    public record Token(String access, String refresh, Instant expires, String endpoint) {
+        public Token(final String access, final String refresh, final Instant expires) {
+            this(access, refresh, expires, null);
+        }
+
         boolean usableAt(final Instant now) {
             return access != null && !access.isEmpty() && expires.minus(EARLY).isAfter(now);
         }
@@ -53,10 +63,15 @@ public final class SharedToken {
 
     /** A usable access token: the cached one, the cluster's, or a new one from {@code grant}. */
     public synchronized String access(final Grant grant) throws ConnectorException {
-        if (cached != null && cached.usableAt(clock.instant())) {
-            return cached.access();
+        return token(grant).access();
+    }
+
+    /** A usable token with its endpoint: the cached one, the cluster's, or a new one from {@code grant}. */
+    public synchronized Token token(final Grant grant) throws ConnectorException {
+        if (cached == null || !cached.usableAt(clock.instant())) {
+            renew(grant, null);
         }
-        return renew(grant, null);
+        return cached;
     }
 
     /**
@@ -92,6 +107,7 @@ public final class SharedToken {
                 published.put(ACCESS, fresh.access());
                 published.put(REFRESH, fresh.refresh() == null ? "" : fresh.refresh());
                 published.put(EXPIRES, fresh.expires().toString());
+                published.put(ENDPOINT, fresh.endpoint() == null ? "" : fresh.endpoint());
                 published.remove(LEASE_OWNER);
                 published.remove(LEASE_UNTIL);
                 state.setState(published, Scope.CLUSTER); // we hold the lease: nobody else writes the token now
@@ -133,7 +149,9 @@ public final class SharedToken {
             return null;
         }
         final String refresh = map.get(REFRESH);
-        return new Token(access, refresh == null || refresh.isEmpty() ? null : refresh, Instant.parse(expires));
+        final String endpoint = map.get(ENDPOINT);
+        return new Token(access, refresh == null || refresh.isEmpty() ? null : refresh, Instant.parse(expires),
+                endpoint == null || endpoint.isEmpty() ? null : endpoint);
     }
 
     /** Forgets the cached token (for tests and after configuration changes). */

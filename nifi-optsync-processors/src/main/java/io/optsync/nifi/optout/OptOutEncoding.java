@@ -36,7 +36,7 @@ public enum OptOutEncoding {
             "optout", "optin"),
 
     ACTIVECAMPAIGN("ActiveCampaign",
-            "contactList.status per list: 0 unconfirmed, 1 active, 2 unsubscribed, 3 bounced, 91 removed; several lists: opted out "
+            "contactList.status per list: 0 unconfirmed, 1 active, 2 unsubscribed, 3 bounced, 91 removed; several lists (a list, or \"2,2\"): opted out "
                     + "when unsubscribed from every list still held and active on none",
             TokenDecoder.named("ActiveCampaign")
                     .add(OptOutStatus.UNKNOWN, BounceKind.NONE, "unconfirmed", "0")

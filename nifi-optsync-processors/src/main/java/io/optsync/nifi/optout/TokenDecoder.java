@@ -49,6 +49,9 @@ final class TokenDecoder implements OptOutDecoder {
             return absent;
         }
         final Decoding known = table.get(token);
+        if (known == null && combiner != null && token.indexOf(',') > 0) {
+            return decodeAll(java.util.Arrays.stream(token.split(",")).map(String::trim).toList()); // one value per list: "2,2"
+        }
         return known != null ? known : Decoding.unrecognized(name + " does not know the value " + TextValues.display(value));
     }
 

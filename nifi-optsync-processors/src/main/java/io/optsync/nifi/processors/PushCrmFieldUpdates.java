@@ -421,7 +421,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
         /** The write the decision rule allows for one target record, with its field changes, or {@code null} when nothing needs writing. */
         private Planned plan(final Pending record, final RecordRef target, final ConnectorProfile profile) {
             final OptOutState current = target.optOutValue() == null ? OptOutState.unknown()
-                    : OptOutState.of(profile.encoding().decoder().decode(target.optOutValue()).status(), BounceKind.NONE, null);
+                    : OptOutState.of(profile.encoding().decoder().decode(target.optOutValue()).status(), BounceKind.NONE, target.modifiedAt());
             final PropagationDecision decision = settings.policy().decide(record.state(), current, null);
             final Boolean optedOut = switch (decision.action()) {
                 case WRITE_OPT_OUT -> Boolean.TRUE;

@@ -1,0 +1,77 @@
+package io.optsync.nifi.connector.activecampaign;
+
+import io.optsync.nifi.connector.AbstractConnectorService;
+import io.optsync.nifi.connector.ConnectorProfile;
+import io.optsync.nifi.connector.ConnectorProperties;
+import io.optsync.nifi.optout.OptOutEncoding;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.lifecycle.OnEnabled;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.controller.ConfigurationContext;
+import org.apache.nifi.expression.ExpressionLanguageScope;
+import org.apache.nifi.processor.util.StandardValidators;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+@Tags({"optsync", "activecampaign", "marketing automation", "opt-out", "unsubscribe", "list", "connector"})
+@CapabilityDescription("Connects optsync's processors to an ActiveCampaign account (API v3): reads contacts incrementally with their list "
+        + "memberships and hard bounces, looks contacts up by address and unsubscribes them (status 2) from every mapped list. A contact "
+        + "counts as opted out when unsubscribed from the mapped lists it holds and active on none; bounced_hard is a hard bounce. "
+        + "Status 1 (re-subscribe) is written only when PushCrmFieldUpdates allows it: opt-in propagation on and a consent newer than the "
+        + "opt-out. Stays under the account's 5 requests a second, honours Retry-After on 429 and retries 503.")
+public class ActiveCampaignConnectorService extends AbstractConnectorService {
+
+    static final PropertyDescriptor BASE_URL = new PropertyDescriptor.Builder()
+            .name("Base URL")
+            .description("The account's API URL from Settings > Developer, for example https://youraccount.api-us1.com (do not build it from the "
+                    + "account name).")
+            .required(true)
+            .addValidator(StandardValidators.URL_VALIDATOR)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .build();
+
+    static final PropertyDescriptor API_TOKEN = new PropertyDescriptor.Builder()
+            .name("API Token")
+            .description("The API key of the user the integration acts as (each user has their own). Use a sensitive parameter.")
+            .required(true)
+            .sensitive(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor LISTS = new PropertyDescriptor.Builder()
+            .name("Lists")
+            .description("The ids of the lists that count, comma-separated: a contact is opted out when unsubscribed from those it holds and "
+                    + "active on none, and an opt-out unsubscribes it from each. Empty: every list the contact is on.")
+            .required(false)
+            .addValidator(StandardValidators.createRegexMatchingValidator(java.util.regex.Pattern.compile("\\s*\\d+(\\s*,\\s*\\d+)*\\s*")))
+            .build();
+
+    static final PropertyDescriptor REQUESTS_PER_SECOND = ConnectorProperties.requestsPerSecond("4", 5,
+            "ActiveCampaign allows 5 per account, shared by every key and integration of the account.");
+    static final PropertyDescriptor BATCH_SIZE = ConnectorProperties.batchSize("50", 1000,
+            "Contacts per write call; ActiveCampaign takes one list status per request, so this only groups them.");
+    static final PropertyDescriptor TIMEOUT = ConnectorProperties.TIMEOUT;
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(BASE_URL, API_TOKEN, LISTS, REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @OnEnabled
+    public void onEnabled(final ConfigurationContext context) {
+        final String lists = context.getProperty(LISTS).getValue();
+        final Set<String> mapped = lists == null ? Set.of() : Arrays.stream(lists.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+        final int rate = context.getProperty(REQUESTS_PER_SECOND).asInteger();
+        use(new ActiveCampaignClient(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue(), context.getProperty(API_TOKEN).getValue(),
+                        mapped, ConnectorProperties.transport(context, REQUESTS_PER_SECOND)),
+                new ConnectorProfile("ActiveCampaign", List.of(ActiveCampaignClient.CONTACTS), context.getProperty(BATCH_SIZE).asInteger(), rate,
+                        OptOutEncoding.ACTIVECAMPAIGN, false));
+    }
+}

@@ -1,0 +1,169 @@
+package io.optsync.nifi.connector.salesforce;
+
+import io.optsync.nifi.connector.AbstractConnectorService;
+import io.optsync.nifi.connector.ConnectorProfile;
+import io.optsync.nifi.connector.ConnectorProperties;
+import io.optsync.nifi.connector.HttpTransport;
+import io.optsync.nifi.connector.SharedToken;
+import io.optsync.nifi.optout.OptOutEncoding;
+import org.apache.nifi.annotation.behavior.Stateful;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.lifecycle.OnEnabled;
+import org.apache.nifi.components.AllowableValue;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
+import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.controller.ConfigurationContext;
+import org.apache.nifi.expression.ExpressionLanguageScope;
+import org.apache.nifi.processor.util.StandardValidators;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+@Tags({"optsync", "salesforce", "crm", "opt-out", "unsubscribe", "HasOptedOutOfEmail", "connector"})
+@CapabilityDescription("Connects optsync's processors to Salesforce: reads Contacts, Leads (not converted) and Person Accounts incrementally "
+        + "on SystemModstamp, looks them up by address and sets HasOptedOutOfEmail (PersonHasOptedOutOfEmail) through sObject Collections, "
+        + "200 records a request. IsEmailBounced is read as a bounce, never as an opt-out. Signs in with OAuth 2.0 client credentials, "
+        + "JWT bearer or a refresh token; the session is kept in cluster state and shared by every node. Stays under the Requests Per "
+        + "Second, stops before the org's daily API allocation is spent (API Usage Ceiling, read from Sforce-Limit-Info), and waits out "
+        + "403 REQUEST_LIMIT_EXCEEDED instead of taking it for an authentication failure.")
+@Stateful(scopes = Scope.CLUSTER, description = "The Salesforce access token and instance URL, shared by every node, and a short lease that lets "
+        + "one node at a time obtain a new token.")
+public class SalesforceConnectorService extends AbstractConnectorService {
+
+    static final AllowableValue CLIENT_CREDENTIALS = new AllowableValue(SalesforceAuth.CLIENT_CREDENTIALS, "Client Credentials",
+            "The connected app's client id and secret, running as the app's integration user.");
+    static final AllowableValue JWT_BEARER = new AllowableValue(SalesforceAuth.JWT_BEARER, "JWT Bearer",
+            "An RS256 assertion signed with the private key of the certificate uploaded to the connected app, for a pre-authorized user.");
+    static final AllowableValue REFRESH_TOKEN_FLOW = new AllowableValue(SalesforceAuth.REFRESH_TOKEN, "Refresh Token",
+            "A refresh token issued to the connected app once, by a user's consent.");
+
+    static final PropertyDescriptor LOGIN_URL = new PropertyDescriptor.Builder()
+            .name("Login URL")
+            .description("Where tokens are issued: https://login.salesforce.com, https://test.salesforce.com for sandboxes, or the org's "
+                    + "My Domain (required by Client Credentials). API calls go to the instance URL Salesforce returns with the token.")
+            .required(true)
+            .defaultValue("https://login.salesforce.com")
+            .addValidator(StandardValidators.URL_VALIDATOR)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .build();
+
+    static final PropertyDescriptor API_VERSION = new PropertyDescriptor.Builder()
+            .name("API Version")
+            .description("The REST API version, as in the URL.")
+            .required(true)
+            .defaultValue("v60.0")
+            .addValidator(StandardValidators.createRegexMatchingValidator(java.util.regex.Pattern.compile("v\\d+\\.\\d")))
+            .build();
+
+    static final PropertyDescriptor AUTHENTICATION = new PropertyDescriptor.Builder()
+            .name("Authentication")
+            .description("The OAuth 2.0 flow to sign in with.")
+            .required(true)
+            .allowableValues(CLIENT_CREDENTIALS, JWT_BEARER, REFRESH_TOKEN_FLOW)
+            .defaultValue(CLIENT_CREDENTIALS.getValue())
+            .build();
+
+    static final PropertyDescriptor CLIENT_ID = new PropertyDescriptor.Builder()
+            .name("Client ID")
+            .description("The connected app's consumer key.")
+            .required(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor CLIENT_SECRET = new PropertyDescriptor.Builder()
+            .name("Client Secret")
+            .description("The connected app's consumer secret: required by Client Credentials, optional with a Refresh Token. Use a sensitive parameter.")
+            .required(false)
+            .sensitive(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .dependsOn(AUTHENTICATION, CLIENT_CREDENTIALS, REFRESH_TOKEN_FLOW)
+            .build();
+
+    static final PropertyDescriptor USERNAME = new PropertyDescriptor.Builder()
+            .name("Username")
+            .description("The Salesforce user the JWT is issued for (its sub claim); the connected app must be pre-authorized for that user.")
+            .required(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .dependsOn(AUTHENTICATION, JWT_BEARER)
+            .build();
+
+    static final PropertyDescriptor PRIVATE_KEY = new PropertyDescriptor.Builder()
+            .name("Private Key")
+            .description("The PEM private key (unencrypted PKCS#8, -----BEGIN PRIVATE KEY-----) of the certificate uploaded to the connected app. "
+                    + "Use a sensitive parameter.")
+            .required(true)
+            .sensitive(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .dependsOn(AUTHENTICATION, JWT_BEARER)
+            .build();
+
+    static final PropertyDescriptor REFRESH_TOKEN = new PropertyDescriptor.Builder()
+            .name("Refresh Token")
+            .description("The refresh token issued to the connected app. Use a sensitive parameter.")
+            .required(true)
+            .sensitive(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .dependsOn(AUTHENTICATION, REFRESH_TOKEN_FLOW)
+            .build();
+
+    static final PropertyDescriptor REQUESTS_PER_SECOND = ConnectorProperties.requestsPerSecond("10", 100,
+            "Salesforce counts calls against the org's daily allocation rather than per second; this keeps optsync's share smooth.");
+    static final PropertyDescriptor BATCH_SIZE = ConnectorProperties.batchSize("200", 200, "Records per sObject Collections update (Salesforce's most is 200).");
+
+    static final PropertyDescriptor API_USAGE_CEILING = new PropertyDescriptor.Builder()
+            .name("API Usage Ceiling")
+            .description("The percentage of the org's daily API allocation (from Sforce-Limit-Info) at which optsync stops calling, leaving the "
+                    + "rest to the org's other integrations; calls resume when usage falls below it.")
+            .required(true)
+            .defaultValue("90")
+            .addValidator(StandardValidators.createLongValidator(1, 100, true))
+            .build();
+
+    static final PropertyDescriptor TIMEOUT = ConnectorProperties.TIMEOUT;
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(LOGIN_URL, API_VERSION, AUTHENTICATION, CLIENT_ID, CLIENT_SECRET, USERNAME,
+            PRIVATE_KEY, REFRESH_TOKEN, REQUESTS_PER_SECOND, BATCH_SIZE, API_USAGE_CEILING, TIMEOUT);
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @Override
+    protected Collection<ValidationResult> customValidate(final ValidationContext context) {
+        final List<ValidationResult> results = new ArrayList<>();
+        final String flow = context.getProperty(AUTHENTICATION).getValue();
+        if (CLIENT_CREDENTIALS.getValue().equals(flow) && !context.getProperty(CLIENT_SECRET).isSet()) {
+            results.add(new ValidationResult.Builder().subject(CLIENT_SECRET.getDisplayName()).valid(false)
+                    .explanation("Client Credentials needs the Client Secret").build());
+        }
+        if (JWT_BEARER.getValue().equals(flow) && context.getProperty(PRIVATE_KEY).isSet()) {
+            try {
+                SalesforceAuth.privateKey(context.getProperty(PRIVATE_KEY).getValue());
+            } catch (final IllegalArgumentException e) {
+                results.add(new ValidationResult.Builder().subject(PRIVATE_KEY.getDisplayName()).valid(false).explanation(e.getMessage()).build());
+            }
+        }
+        return results;
+    }
+
+    @OnEnabled
+    public void onEnabled(final ConfigurationContext context) {
+        final int rate = context.getProperty(REQUESTS_PER_SECOND).asInteger();
+        final int batch = context.getProperty(BATCH_SIZE).asInteger();
+        final HttpTransport transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
+        final SalesforceAuth auth = new SalesforceAuth(context.getProperty(LOGIN_URL).evaluateAttributeExpressions().getValue(),
+                new SalesforceAuth.Credentials(context.getProperty(AUTHENTICATION).getValue(), context.getProperty(CLIENT_ID).getValue(),
+                        context.getProperty(CLIENT_SECRET).getValue(), context.getProperty(USERNAME).getValue(), context.getProperty(PRIVATE_KEY).getValue(),
+                        context.getProperty(REFRESH_TOKEN).getValue()), transport);
+        use(new SalesforceClient(context.getProperty(API_VERSION).getValue(), auth, transport, new SharedToken(getStateManager(), Clock.systemUTC()),
+                        new ApiUsage(context.getProperty(API_USAGE_CEILING).asInteger() / 100.0), batch),
+                new ConnectorProfile("Salesforce", SalesforceObject.ALL.stream().map(SalesforceObject::name).toList(), batch, rate,
+                        OptOutEncoding.SALESFORCE, false));
+    }
+}

@@ -1,0 +1,146 @@
+package io.optsync.nifi.connector.activecampaign;
+
+import io.optsync.nifi.connector.FetchMode;
+import io.optsync.nifi.connector.FetchRequest;
+import io.optsync.nifi.connector.FieldUpdate;
+import io.optsync.nifi.connector.OptOutConnectorService;
+import io.optsync.nifi.connector.RecordRef;
+import io.optsync.nifi.connector.SourceRecord;
+import io.optsync.nifi.connector.Watermark;
+import io.optsync.nifi.connector.WriteOutcome;
+import io.optsync.nifi.optout.OptOutEncoding;
+import io.optsync.nifi.optout.OptOutStatus;
+import io.optsync.simulators.ActiveCampaignSimulator;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.util.TestRunners;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The ActiveCampaign connector against the simulator: list statuses, bounces, paging, the per-account rate. */
+class ActiveCampaignConnectorServiceTest {
+    private final ActiveCampaignSimulator sim = new ActiveCampaignSimulator();
+
+    public static class NoOp extends AbstractProcessor {
+        @Override
+        public void onTrigger(final ProcessContext context, final ProcessSession session) {
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        sim.close();
+    }
+
+    private OptOutConnectorService connector(final String lists) throws Exception {
+        sim.start(0);
+        return ActiveCampaignTestConnectors.add(TestRunners.newTestRunner(NoOp.class), "ac", sim.baseUrl(), lists);
+    }
+
+    private static List<SourceRecord> read(final OptOutConnectorService connector, final FetchMode mode, final Watermark since) throws Exception {
+        final List<SourceRecord> records = new ArrayList<>();
+        connector.fetch(new FetchRequest("contacts", mode, since, 100), records::addAll);
+        return records;
+    }
+
+    private static OptOutStatus status(final SourceRecord record) {
+        return OptOutEncoding.ACTIVECAMPAIGN.decoder().decode(record.optOutValue()).status();
+    }
+
+    @Test
+    void optedOutMeansUnsubscribedFromTheMappedListsAndActiveOnNone() throws Exception {
+        final var both = sim.create("both@example.com", "B", "Oth");
+        sim.setStatus(both.id(), 1, 2);
+        sim.setStatus(both.id(), 2, 2);
+        final var oneLeft = sim.create("one.left@example.com", "O", "Ne");
+        sim.setStatus(oneLeft.id(), 1, 2);
+        sim.setStatus(oneLeft.id(), 2, 1);
+        final var unmapped = sim.create("unmapped@example.com", "U", "N");
+        sim.setStatus(unmapped.id(), 1, 2);
+        sim.setStatus(unmapped.id(), 3, 1); // active on a list that does not count
+        final var bounced = sim.create("bounced@example.com", "B", "Ounce");
+        sim.setStatus(bounced.id(), 1, 1);
+        sim.bounceHard(bounced.id());
+
+        final List<SourceRecord> records = read(connector("1,2"), FetchMode.FULL, Watermark.START);
+        final Map<String, SourceRecord> byEmail = new java.util.HashMap<>();
+        records.forEach(r -> byEmail.put(r.email(), r));
+        assertThat(status(byEmail.get("both@example.com"))).isEqualTo(OptOutStatus.OPTED_OUT);
+        assertThat(status(byEmail.get("one.left@example.com"))).isEqualTo(OptOutStatus.SUBSCRIBED);
+        assertThat(status(byEmail.get("unmapped@example.com"))).as("list 3 does not count").isEqualTo(OptOutStatus.OPTED_OUT);
+        assertThat(byEmail.get("bounced@example.com").hardBounce()).isTrue();
+        assertThat(byEmail.get("both@example.com").hardBounce()).isFalse();
+    }
+
+    @Test
+    void pagesByIdAndReadsIncrementallyFromTheWatermark() throws Exception {
+        sim.seed(350, 2);
+        final OptOutConnectorService connector = connector(null);
+        final List<SourceRecord> all = read(connector, FetchMode.FULL, Watermark.START);
+        assertThat(all).hasSize(350);
+        assertThat(sim.stats().calls("GET /api/3/contacts")).isEqualTo(4);
+        final Watermark reached = all.stream().map(SourceRecord::watermark).max(Watermark::compareTo).orElseThrow();
+        Thread.sleep(1100);
+        final var changed = sim.all().get(42);
+        sim.setStatus(changed.id(), 1, 2);
+        assertThat(read(connector, FetchMode.INCREMENTAL, reached)).extracting(SourceRecord::id).contains(String.valueOf(changed.id()));
+        assertThat(read(connector, FetchMode.OPTED_OUT, Watermark.START)).allSatisfy(r -> assertThat(status(r) == OptOutStatus.OPTED_OUT
+                || Boolean.TRUE.equals(r.hardBounce())).isTrue()).isNotEmpty();
+    }
+
+    @Test
+    void anOptOutUnsubscribesFromEveryMappedListAndAnOptInOnlyLiftsUnsubscribes() throws Exception {
+        final var contact = sim.create("ann@example.com", "A", "Nn");
+        sim.setStatus(contact.id(), 1, 1);
+        sim.setStatus(contact.id(), 2, 1);
+        sim.setStatus(contact.id(), 3, 1);
+        final OptOutConnectorService connector = connector("1,2");
+        final RecordRef ref = connector.lookupByEmail("contacts", List.of("ann@example.com")).get("ann@example.com").getFirst();
+        assertThat(ref.optOutValue()).isEqualTo("1,1");
+        assertThat(connector.write("contacts", List.of(new FieldUpdate(ref.id(), "ann@example.com", true, Map.of())))).containsExactly(WriteOutcome.SUCCESS);
+        assertThat(sim.contact(contact.id()).statuses()).containsEntry(1, 2).containsEntry(2, 2).containsEntry(3, 1);
+        assertThat(sim.stats().calls("POST /api/3/contactLists")).isEqualTo(2);
+        connector.write("contacts", List.of(new FieldUpdate(ref.id(), "ann@example.com", true, Map.of())));
+        assertThat(sim.stats().calls("POST /api/3/contactLists")).as("already unsubscribed: nothing written").isEqualTo(2);
+        assertThat(sim.resubscribes()).isZero();
+    }
+
+    @Test
+    void staysUnderFiveRequestsASecondAndWaitsWhenRefused() throws Exception {
+        sim.seed(1_000, 4);
+        final OptOutConnectorService connector = connector(null);
+        final List<String> emails = sim.all().stream().limit(25).map(ActiveCampaignSimulator.Contact::email).toList();
+        assertThat(connector.lookupByEmail("contacts", emails)).hasSize(25);
+        assertThat(read(connector, FetchMode.FULL, Watermark.START)).hasSize(1_000);
+        assertThat(sim.stats().maxPerSecond()).isLessThanOrEqualTo(5);
+        assertThat(sim.stats().faults("rate-limited")).isZero();
+
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {429, 503})
+    void twoIntegrationsOverTheAccountLimitAreRefusedAndRetriedUntilEveryCallSucceeds(final int refusal) throws Exception {
+        sim.seed(60, 4);
+        sim.limitStatus(refusal); // 429 with Retry-After as documented; 503 as some clients report
+        final OptOutConnectorService first = connector(null);
+        final OptOutConnectorService second = ActiveCampaignTestConnectors.add(TestRunners.newTestRunner(NoOp.class), "second", sim.baseUrl(), null);
+        final List<String> emails = sim.all().stream().limit(15).map(ActiveCampaignSimulator.Contact::email).toList();
+        final var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            final var a = pool.submit(() -> first.lookupByEmail("contacts", emails));
+            final var b = pool.submit(() -> second.lookupByEmail("contacts", emails));
+            assertThat(a.get()).hasSize(15);
+            assertThat(b.get()).hasSize(15);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(sim.stats().faults("rate-limited")).as("8 a second together: the account refused some").isPositive();
+    }
+}
