@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * The records an incremental read already emitted inside its overlap window, so that reading the window again does
- * not emit them twice. A record is known by id, address and modification time: a record changed again is new. Only the
+ * not emit them twice. A record is known by id, address, modification time and opt-out state: a record changed again is
+ * new, even within the clock tick of the last read. Only the
  * newest {@link #MAX} keys are kept (state is small); beyond them a repeat is emitted again, which does no harm
  * because writes are idempotent.
  */
@@ -36,7 +37,10 @@ final class SeenRecords {
     }
 
     static String key(final SourceRecord record) {
-        return record.id() + "|" + record.email() + "|" + record.modifiedAt().toEpochMilli();
+        // the opt-out state is part of the key: vendors that stamp whole seconds show a change made in the second of a read
+        // with the same modification time, and it must not pass for a repeat
+        return record.id() + "|" + record.email() + "|" + Integer.toHexString(java.util.Objects.hash(String.valueOf(record.optOutValue()),
+                record.hardBounce())) + "|" + record.modifiedAt().toEpochMilli();
     }
 
     /** Whether the previous run emitted this record already; if not, it is remembered as emitted by this run. */

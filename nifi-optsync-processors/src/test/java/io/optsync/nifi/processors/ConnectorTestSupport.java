@@ -1,6 +1,8 @@
 package io.optsync.nifi.processors;
 
+import io.optsync.nifi.connector.activecampaign.ActiveCampaignTestConnectors;
 import io.optsync.nifi.connector.acton.ActOnTestConnectors;
+import io.optsync.nifi.connector.salesforce.SalesforceTestConnectors;
 import io.optsync.nifi.connector.sugarcrm.SugarTestConnectors;
 import io.optsync.simulators.SimulatorServer;
 import org.apache.nifi.util.MockFlowFile;
@@ -15,6 +17,16 @@ final class ConnectorTestSupport {
 
     static void sugar(final TestRunner runner, final SimulatorServer sim, final String version) {
         SugarTestConnectors.add(runner, "connector", sim.baseUrl(), version);
+        runner.setProperty(OptOutProperties.CONNECTOR, "connector");
+    }
+
+    static void salesforce(final TestRunner runner, final SimulatorServer sim) {
+        SalesforceTestConnectors.add(runner, "connector", sim.baseUrl());
+        runner.setProperty(OptOutProperties.CONNECTOR, "connector");
+    }
+
+    static void activeCampaign(final TestRunner runner, final SimulatorServer sim, final String lists) {
+        ActiveCampaignTestConnectors.add(runner, "connector", sim.baseUrl(), lists);
         runner.setProperty(OptOutProperties.CONNECTOR, "connector");
     }
 

@@ -44,6 +44,8 @@ class FetchScheduleAndSeenRecordsTest {
         assertThat(second.seenBefore(record("a", NOW.minusSeconds(10)))).isTrue();
         assertThat(second.seenBefore(record("b", NOW))).isTrue();
         assertThat(second.seenBefore(record("b", NOW.plusSeconds(1)))).as("changed again").isFalse();
+        assertThat(second.seenBefore(new SourceRecord("Contacts", "a", "a@example.com", "0", false, NOW.minusSeconds(10), Map.of())))
+                .as("changed within the same second: whole-second vendors show the same time").isFalse();
         assertThat(second.encode(NOW.minusSeconds(5)).split("\n")).as("only keys inside the window are kept").hasSize(2);
     }
 

@@ -42,49 +42,8 @@ class SugarActOnPipelineTest {
         return sim;
     }
 
-    /** One direction of a template: fetch, normalize, keep the opted-out records, push. */
-    private static final class Direction {
-        final TestRunner fetch;
-        final TestRunner normalize = RecordTestSupport.runner(new NormalizeOptOutValue(), RecordTestSupport.Format.JSON);
-        final TestRunner filter = RecordTestSupport.runner(new FilterOptedOut(), RecordTestSupport.Format.JSON);
-        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
-
-        Direction(final String sourceObject, final SourceEncoding encoding, final String targetObject) throws InitializationException {
-            fetch = TestRunners.newTestRunner(FetchCrmRecords.class);
-            fetch.addControllerService("writer", new JsonRecordSetWriter());
-            fetch.enableControllerService(fetch.getControllerService("writer"));
-            fetch.setProperty(OptOutProperties.RECORD_WRITER, "writer");
-            fetch.setProperty(OptOutProperties.OBJECT, sourceObject);
-            normalize.setProperty(OptOutProperties.OPT_OUT_FIELD, "/opt_out");
-            normalize.setProperty(OptOutProperties.EMAIL_FIELD, "/email");
-            normalize.setProperty(OptOutProperties.SOURCE_ENCODING, encoding);
-            push.setProperty(OptOutProperties.OBJECT, targetObject);
-        }
-
-        /** One round: every step runs over what the step before produced. */
-        void run() {
-            fetch.clearTransferState();
-            fetch.run();
-            step(fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS), normalize);
-            step(normalize.getFlowFilesForRelationship(NormalizeOptOutValue.REL_SUCCESS), filter);
-            step(filter.getFlowFilesForRelationship(FilterOptedOut.REL_OPTED_OUT), push);
-        }
-
-        private static void step(final List<MockFlowFile> input, final TestRunner next) {
-            next.clearTransferState();
-            ConnectorTestSupport.pass(input, next);
-            if (!input.isEmpty()) {
-                next.run(input.size());
-            }
-        }
-
-        long pushed(final Relationship relationship) {
-            return push.getFlowFilesForRelationship(relationship).stream().mapToLong(f -> Long.parseLong(f.getAttribute("record.count"))).sum();
-        }
-    }
-
     /** Credentials are sensitive properties: they appear in no attribute, provenance event or log line of any step. */
-    private static void assertNoSecretAnywhere(final Direction direction) {
+    private static void assertNoSecretAnywhere(final PipelineDirection direction) {
         final List<String> secrets = List.of(ActOnSimulator.PASSWORD, ActOnSimulator.CLIENT_SECRET, SugarV10Simulator.PASSWORD);
         for (final TestRunner runner : List.of(direction.fetch, direction.normalize, direction.filter, direction.push)) {
             final List<String> seen = new ArrayList<>();
@@ -120,7 +79,7 @@ class SugarActOnPipelineTest {
         final SugarStore store = new SugarStore().seed(300, 9);
         final SimulatorServer sugar = sugar(version, store);
         final ActOnSimulator actOn = started(new ActOnSimulator());
-        final Direction direction = new Direction("Contacts", version.equals("v10") ? SourceEncoding.SUGARCRM_V10 : SourceEncoding.SUGARCRM_V4_1, "optout");
+        final PipelineDirection direction = new PipelineDirection("Contacts", version.equals("v10") ? SourceEncoding.SUGARCRM_V10 : SourceEncoding.SUGARCRM_V4_1, "optout");
         ConnectorTestSupport.sugar(direction.fetch, sugar, version);
         ConnectorTestSupport.actOn(direction.push, actOn);
         direction.fetch.setProperty(FetchCrmRecords.RECONCILIATION_INTERVAL, "1 sec");
@@ -153,7 +112,7 @@ class SugarActOnPipelineTest {
         actOn.optOut("ANN.LEE@example.com");
         actOn.optOut("nobody.in.sugar@example.org");
 
-        final Direction direction = new Direction("optout", SourceEncoding.ACT_ON, "Contacts");
+        final PipelineDirection direction = new PipelineDirection("optout", SourceEncoding.ACT_ON, "Contacts");
         ConnectorTestSupport.actOn(direction.fetch, actOn);
         ConnectorTestSupport.sugar(direction.push, sugar, version);
         direction.run();
