@@ -22,10 +22,12 @@ class BuildTemplatesIT {
         try (NiFiInstance nifi = NiFiInstance.create("build-templates")) {
             final NiFiRest rest = nifi.start(Duration.ofMinutes(3));
             final String root = rest.get("/flow/process-groups/root").path("processGroupFlow").path("id").asText();
-            final String group = SugarActOnTemplate.build(rest, root);
-            final JsonNode definition = NiFiRest.JSON.readTree(rest.getText("/process-groups/" + group + "/download"));
-            final Path file = Path.of(System.getProperty("optsync.templates")).resolve(SugarActOnTemplate.FILE);
-            Files.writeString(file, NiFiRest.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(definition) + "\n");
+            for (final PairTemplate template : Templates.ALL) {
+                final String group = template.build(rest, root);
+                final JsonNode definition = NiFiRest.JSON.readTree(rest.getText("/process-groups/" + group + "/download"));
+                final Path file = Path.of(System.getProperty("optsync.templates")).resolve(template.file());
+                Files.writeString(file, NiFiRest.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(definition) + "\n");
+            }
         }
     }
 }

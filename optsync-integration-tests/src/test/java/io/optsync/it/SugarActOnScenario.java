@@ -62,19 +62,19 @@ final class SugarActOnScenario implements AutoCloseable {
         final SugarActOnScenario scenario = new SugarActOnScenario(version, contacts, actOnOptOuts, shared, name);
         try {
             scenario.rest = scenario.nifi.start(Duration.ofMinutes(3));
-            scenario.template = TemplateRunner.upload(scenario.rest, SugarActOnTemplate.FILE);
+            scenario.template = TemplateRunner.upload(scenario.rest, Templates.SUGARCRM_ACTON.file());
             scenario.template.parameters(Map.of(
-                            SugarActOnTemplate.SUGAR_URL, scenario.sugar.baseUrl(),
-                            SugarActOnTemplate.SUGAR_API, version,
-                            SugarActOnTemplate.SUGAR_ENCODING, "sugarcrm-" + version,
-                            SugarActOnTemplate.SUGAR_USER, SugarV10Simulator.USERNAME,
-                            SugarActOnTemplate.SUGAR_PASSWORD, SugarV10Simulator.PASSWORD,
-                            SugarActOnTemplate.ACTON_URL, scenario.actOn.baseUrl(),
-                            SugarActOnTemplate.ACTON_USER, ActOnSimulator.USERNAME,
-                            SugarActOnTemplate.ACTON_PASSWORD, ActOnSimulator.PASSWORD,
-                            SugarActOnTemplate.ACTON_CLIENT_ID, ActOnSimulator.CLIENT_ID,
-                            SugarActOnTemplate.ACTON_CLIENT_SECRET, ActOnSimulator.CLIENT_SECRET),
-                    List.of(SugarActOnTemplate.SUGAR_PASSWORD, SugarActOnTemplate.ACTON_PASSWORD, SugarActOnTemplate.ACTON_CLIENT_SECRET));
+                            Templates.SUGAR_URL, scenario.sugar.baseUrl(),
+                            Templates.SUGAR_API, version,
+                            Templates.SUGAR_ENCODING, "sugarcrm-" + version,
+                            Templates.SUGAR_USER, SugarV10Simulator.USERNAME,
+                            Templates.SUGAR_PASSWORD, SugarV10Simulator.PASSWORD,
+                            Templates.ACTON_URL, scenario.actOn.baseUrl(),
+                            Templates.ACTON_USER, ActOnSimulator.USERNAME,
+                            Templates.ACTON_PASSWORD, ActOnSimulator.PASSWORD,
+                            Templates.ACTON_CLIENT_ID, ActOnSimulator.CLIENT_ID,
+                            Templates.ACTON_CLIENT_SECRET, ActOnSimulator.CLIENT_SECRET),
+                    List.of(Templates.SUGAR_PASSWORD, Templates.ACTON_PASSWORD, Templates.ACTON_CLIENT_SECRET));
             scenario.template.enableServicesAndStart();
             return scenario;
         } catch (final IOException | InterruptedException | RuntimeException e) {

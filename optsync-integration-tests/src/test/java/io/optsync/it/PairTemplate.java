@@ -1,0 +1,128 @@
+package io.optsync.it;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An opt-out sync between two systems, both directions, built through NiFi's REST API; {@link BuildTemplatesIT}
+ * downloads it into {@code templates/}. Each direction: one FetchCrmRecords per object read, NormalizeOptOutValue,
+ * FilterOptedOut (opted out only), one PushCrmFieldUpdates per object written with its retry loop; failures, held
+ * records and the audit trail wait in labelled funnels. Every setting is a parameter; credentials are sensitive
+ * parameters, so the downloaded file holds none.
+ *
+ * @param file the file name in {@code templates/}
+ * @param first the system listed first (the CRM)
+ * @param second the other one
+ */
+record PairTemplate(String file, Side first, Side second) {
+    private static final String P = "io.optsync.nifi.processors.";
+    static final String FETCH_PERIOD = "15 sec";
+
+    /**
+     * One system of the pair.
+     *
+     * @param system its name
+     * @param serviceType its connector controller service
+     * @param serviceProperties the service's properties, parameter references included
+     * @param parameters its parameters in the context
+     * @param reads the objects fetched from it, each by a FetchCrmRecords of its own
+     * @param encoding the Source Encoding of what it returns (a value or a parameter reference)
+     * @param bounces whether its fetched hard bounces count (they do, as opt-outs, by default)
+     * @param writes the objects opted out in it, each by a PushCrmFieldUpdates of its own
+     * @param reading what its fetches read, for the label
+     * @param writing what its pushes do, for the label
+     */
+    record Side(String system, String serviceType, Map<String, String> serviceProperties, List<Map<String, Object>> parameters, List<String> reads,
+                String encoding, boolean bounces, List<String> writes, String reading, String writing) {
+    }
+
+    String name() {
+        return first.system() + " <-> " + second.system() + " opt-out sync";
+    }
+
+    String context() {
+        return "optsync " + first.system() + " <-> " + second.system();
+    }
+
+    String build(final NiFiRest rest, final String rootId) throws IOException, InterruptedException {
+        final List<Map<String, Object>> parameters = new ArrayList<>(first.parameters());
+        parameters.addAll(second.parameters());
+        final String context = FlowBuilder.parameterContext(rest, context(), "Settings of the " + name() + ". Credentials are sensitive.", parameters);
+        final FlowBuilder flow = FlowBuilder.group(rest, rootId, name(), context);
+        final String reader = flow.service("org.apache.nifi.json.JsonTreeReader", "JSON Reader", Map.of());
+        final String writer = flow.service("org.apache.nifi.json.JsonRecordSetWriter", "JSON Writer", Map.of());
+        final Map<String, String> services = new LinkedHashMap<>();
+        for (final Side side : List.of(first, second)) {
+            services.put(side.system(), flow.service(side.serviceType(), side.system(), side.serviceProperties()));
+        }
+        final Map<String, String> records = Map.of("Record Reader", reader, "Record Writer", writer);
+        final List<String> pushes = new ArrayList<>();
+        pushes.addAll(direction(flow, first, second, services, records, writer, 0));
+        pushes.addAll(direction(flow, second, first, services, records, writer, 820));
+
+        final String[] all = pushes.toArray(String[]::new);
+        flow.funnel(1900, 520, "audit", all);
+        flow.funnel(1900, 760, "held", all);
+        flow.label("Held by the blast-radius guard: when a push's Max Changes Per Run or Max Change Share is set and a run would change "
+                + "more, nothing is written and its records wait here. Check them, raise the limit, route them back to the push.", 1980, 720, 420, 110);
+        flow.label("Audit trail: one record per change written (address, source and target system, object and id, field, old -> new "
+                + "value, reason, run id). Connect this funnel to where you keep records (PutFile, PutDatabaseRecord, PublishKafka, ...).",
+                1980, 470, 420, 110);
+        return flow.group();
+    }
+
+    /** One direction at height {@code top}; returns its pushes. */
+    private static List<String> direction(final FlowBuilder flow, final Side from, final Side to, final Map<String, String> services,
+                                          final Map<String, String> records, final String writer, final int top) throws IOException, InterruptedException {
+        final String arrow = from.system() + " -> " + to.system();
+        flow.label(arrow + ". Every " + FETCH_PERIOD + ", " + from.reading() + "; decode " + from.system() + "'s opt-out value, keep the opted-out "
+                + "records" + (from.bounces() ? " (a hard bounce counts as an opt-out)" : "") + " and " + to.writing()
+                + ". Nobody is ever re-subscribed: opt-in propagation is off.", 0, top - 170, 1560, 80);
+        final List<String> sources = new ArrayList<>();
+        for (int i = 0; i < from.reads().size(); i++) {
+            final String object = from.reads().get(i);
+            sources.add(flow.processor(P + "FetchCrmRecords", "Fetch " + from.system() + " " + object, 0, top + i * 220,
+                    Map.of("Connector", services.get(from.system()), "Object", object, "Record Writer", writer), FETCH_PERIOD, List.of()));
+        }
+        final Map<String, String> normalizing = with(records, "Opt-Out Field", "/opt_out", "E-mail Field", "/email", "Source Encoding", from.encoding());
+        if (from.bounces()) {
+            normalizing.put("Hard Bounce Field", "/hard_bounce");
+        }
+        final int middle = top + (from.reads().size() - 1) * 110;
+        final String normalize = flow.processor(P + "NormalizeOptOutValue", "Decode " + from.system() + " opt-out", 450, middle, normalizing, "0 sec", List.of());
+        final String filter = flow.processor(P + "FilterOptedOut", "Keep " + from.system() + " opt-outs", 900, middle, records, "0 sec",
+                List.of("subscribed", "unknown"));
+        final List<String> pushes = new ArrayList<>();
+        for (int i = 0; i < to.writes().size(); i++) {
+            final String object = to.writes().get(i);
+            final String push = flow.processor(P + "PushCrmFieldUpdates", "Opt out in " + to.system() + " " + object, 1350, top - 90 + i * 200,
+                    with(records, "Connector", services.get(to.system()), "Object", object), "0 sec", List.of("success"));
+            flow.connect(filter, push, "opted out");
+            flow.connect(push, push, "retry");
+            pushes.add(push);
+        }
+        for (final String fetch : sources) {
+            flow.connect(fetch, normalize, "success");
+        }
+        flow.connect(normalize, filter, "success");
+        final List<String> failing = new ArrayList<>(sources);
+        failing.add(normalize);
+        failing.add(filter);
+        failing.addAll(pushes);
+        flow.funnel(920, top + 300, "failure", failing.toArray(String[]::new));
+        flow.label("Failures " + arrow + ": each record that could not be read or written waits here, with its reason in the "
+                + "optsync.failure.* attributes. Nothing is dropped.", 1000, top + 280, 560, 70);
+        return pushes;
+    }
+
+    private static Map<String, String> with(final Map<String, String> base, final String... pairs) {
+        final Map<String, String> all = new LinkedHashMap<>(base);
+        for (int i = 0; i < pairs.length; i += 2) {
+            all.put(pairs[i], pairs[i + 1]);
+        }
+        return all;
+    }
+}

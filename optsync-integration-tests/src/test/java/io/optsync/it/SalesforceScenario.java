@@ -1,0 +1,149 @@
+package io.optsync.it;
+
+import io.optsync.simulators.ActOnSimulator;
+import io.optsync.simulators.ActiveCampaignSimulator;
+import io.optsync.simulators.SalesforceSimulator;
+import io.optsync.simulators.SimulatorServer;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A Salesforce template running in a real NiFi against seeded simulators: Salesforce with ActiveCampaign or with
+ * Act-On. Salesforce holds Contacts and Leads (a fifth opted out, some bounced, some converted Leads); the partner
+ * holds its own opt-outs, some of them for addresses Salesforce holds, and contacts for addresses Salesforce opted out.
+ */
+final class SalesforceScenario implements AutoCloseable {
+    static final String ACTIVECAMPAIGN = "activecampaign";
+    static final String ACTON = "act-on";
+
+    final String partnerName;
+    final SalesforceSimulator salesforce = new SalesforceSimulator();
+    final ActiveCampaignSimulator activeCampaign;
+    final ActOnSimulator actOn;
+    final SimulatorServer partner;
+    /** Addresses opted out (or hard-bounced) in Salesforce at the start, that the partner must end up opting out. */
+    final Set<String> salesforceOptOuts = new HashSet<>();
+    /** Addresses opted out in the partner at the start, that every Salesforce record must end up opted out for. */
+    final Set<String> partnerOptOuts = new HashSet<>();
+    final Set<String> salesforceOptedOutBefore;
+    final NiFiInstance nifi;
+    NiFiRest rest;
+    TemplateRunner template;
+    Instant running;
+
+    private SalesforceScenario(final String partnerName, final String name) throws IOException {
+        this.partnerName = partnerName;
+        salesforce.seed(400, 17);
+        activeCampaign = partnerName.equals(ACTIVECAMPAIGN) ? new ActiveCampaignSimulator() : null;
+        actOn = partnerName.equals(ACTON) ? new ActOnSimulator().seed(60, 23) : null;
+        partner = activeCampaign != null ? activeCampaign : actOn;
+        final List<SalesforceSimulator.SfRecord> contacts = salesforce.all("Contact");
+        for (int i = 0; i < contacts.size(); i++) {
+            final SalesforceSimulator.SfRecord contact = contacts.get(i);
+            final String email = contact.email().toLowerCase(Locale.ROOT);
+            if (contact.optedOut() || contact.bounced()) {
+                salesforceOptOuts.add(email);
+                if (activeCampaign != null) { // ActiveCampaign must hold the contact to unsubscribe it
+                    final var ac = activeCampaign.create(email, "Sf", "Contact" + i);
+                    activeCampaign.setStatus(ac.id(), 1, 1);
+                    activeCampaign.setStatus(ac.id(), 2, 1);
+                }
+            } else if (i % 9 == 0) { // opted out in the partner, subscribed in Salesforce
+                partnerOptOuts.add(email);
+                if (activeCampaign != null) {
+                    final var ac = activeCampaign.create(email, "Ac", "Contact" + i);
+                    activeCampaign.setStatus(ac.id(), 1, 2);
+                    if (i % 2 == 0) {
+                        activeCampaign.bounceHard(ac.id());
+                    }
+                } else {
+                    actOn.optOut(email);
+                }
+            }
+        }
+        if (activeCampaign != null) {
+            activeCampaign.seed(200, 29); // contacts Salesforce does not hold
+        }
+        salesforceOptedOutBefore = optedOutInSalesforce();
+        salesforce.start(0);
+        partner.start(0);
+        nifi = NiFiInstance.create(name);
+    }
+
+    static SalesforceScenario start(final String partnerName, final String name) throws IOException, InterruptedException {
+        final SalesforceScenario scenario = new SalesforceScenario(partnerName, name);
+        try {
+            scenario.rest = scenario.nifi.start(Duration.ofMinutes(3));
+            final PairTemplate pair = partnerName.equals(ACTIVECAMPAIGN) ? Templates.SALESFORCE_ACTIVECAMPAIGN : Templates.SALESFORCE_ACTON;
+            scenario.template = TemplateRunner.upload(scenario.rest, pair.file());
+            final Map<String, String> values = new HashMap<>(Map.of(
+                    Templates.SF_LOGIN_URL, scenario.salesforce.baseUrl(),
+                    Templates.SF_AUTHENTICATION, "client-credentials",
+                    Templates.SF_CLIENT_ID, SalesforceSimulator.CLIENT_ID,
+                    Templates.SF_CLIENT_SECRET, SalesforceSimulator.CLIENT_SECRET));
+            final List<String> sensitive = new ArrayList<>(List.of(Templates.SF_CLIENT_SECRET));
+            if (scenario.activeCampaign != null) {
+                values.put(Templates.AC_URL, scenario.activeCampaign.baseUrl());
+                values.put(Templates.AC_TOKEN, ActiveCampaignSimulator.API_TOKEN);
+                values.put(Templates.AC_LISTS, "1,2");
+                sensitive.add(Templates.AC_TOKEN);
+            } else {
+                values.putAll(Map.of(Templates.ACTON_URL, scenario.actOn.baseUrl(), Templates.ACTON_USER, ActOnSimulator.USERNAME,
+                        Templates.ACTON_PASSWORD, ActOnSimulator.PASSWORD, Templates.ACTON_CLIENT_ID, ActOnSimulator.CLIENT_ID,
+                        Templates.ACTON_CLIENT_SECRET, ActOnSimulator.CLIENT_SECRET));
+                sensitive.addAll(List.of(Templates.ACTON_PASSWORD, Templates.ACTON_CLIENT_SECRET));
+            }
+            scenario.template.parameters(values, sensitive);
+            scenario.template.enableServicesAndStart();
+            scenario.running = Instant.now();
+            return scenario;
+        } catch (final IOException | InterruptedException | RuntimeException e) {
+            scenario.close();
+            throw e;
+        }
+    }
+
+    /** The credentials a scenario gives, none of which may appear in an exported flow or a log. */
+    List<String> secrets() {
+        return activeCampaign != null ? List.of(SalesforceSimulator.CLIENT_SECRET, ActiveCampaignSimulator.API_TOKEN)
+                : List.of(SalesforceSimulator.CLIENT_SECRET, ActOnSimulator.PASSWORD, ActOnSimulator.CLIENT_SECRET);
+    }
+
+    Set<String> optedOutInSalesforce() {
+        final Set<String> out = new HashSet<>();
+        for (final String type : List.of("Contact", "Lead")) {
+            salesforce.all(type).stream().filter(SalesforceSimulator.SfRecord::optedOut).forEach(r -> out.add(r.email().toLowerCase(Locale.ROOT)));
+        }
+        return out;
+    }
+
+    /** Whether the partner has every Salesforce opt-out, and Salesforce every partner opt-out. */
+    boolean settled() {
+        final boolean toPartner = activeCampaign != null
+                ? salesforceOptOuts.stream().allMatch(e -> activeCampaign.withEmail(e).stream().allMatch(c -> !c.statuses().containsValue(1)))
+                : new HashSet<>(actOn.optOutAddresses()).containsAll(salesforceOptOuts);
+        final boolean toSalesforce = partnerOptOuts.stream().allMatch(e -> salesforce.withEmail(e).stream()
+                .filter(r -> !r.converted()).allMatch(SalesforceSimulator.SfRecord::optedOut));
+        return toPartner && toSalesforce;
+    }
+
+    void awaitSettled(final Duration timeout) throws IOException, InterruptedException {
+        TemplateRunner.waitFor(timeout, "both directions to settle", this::settled);
+    }
+
+    @Override
+    public void close() {
+        nifi.close();
+        salesforce.close();
+        partner.close();
+    }
+}

@@ -1,0 +1,92 @@
+package io.optsync.it;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.optsync.it.FlowBuilder.parameter;
+
+/** The flow definitions in {@code templates/}: every pair of systems optsync ships, and the parameters each side brings. */
+final class Templates {
+    static final String SUGAR_URL = "SugarCRM Site URL";
+    static final String SUGAR_API = "SugarCRM API Version";
+    static final String SUGAR_ENCODING = "SugarCRM Opt-Out Encoding";
+    static final String SUGAR_USER = "SugarCRM Username";
+    static final String SUGAR_PASSWORD = "SugarCRM Password";
+    static final String ACTON_URL = "Act-On Base URL";
+    static final String ACTON_USER = "Act-On Username";
+    static final String ACTON_PASSWORD = "Act-On Password";
+    static final String ACTON_CLIENT_ID = "Act-On Client ID";
+    static final String ACTON_CLIENT_SECRET = "Act-On Client Secret";
+    static final String SF_LOGIN_URL = "Salesforce Login URL";
+    static final String SF_AUTHENTICATION = "Salesforce Authentication";
+    static final String SF_CLIENT_ID = "Salesforce Client ID";
+    static final String SF_CLIENT_SECRET = "Salesforce Client Secret";
+    static final String SF_USERNAME = "Salesforce Username";
+    static final String SF_PRIVATE_KEY = "Salesforce Private Key";
+    static final String SF_REFRESH_TOKEN = "Salesforce Refresh Token";
+    static final String AC_URL = "ActiveCampaign Base URL";
+    static final String AC_TOKEN = "ActiveCampaign API Token";
+    static final String AC_LISTS = "ActiveCampaign Lists";
+
+    private static final String CONNECTOR = "io.optsync.nifi.connector.";
+
+    static final PairTemplate.Side SUGARCRM = new PairTemplate.Side("SugarCRM", CONNECTOR + "sugarcrm.SugarCrmConnectorService",
+            Map.of("Site URL", ref(SUGAR_URL), "API Version", ref(SUGAR_API), "Username", ref(SUGAR_USER), "Password", ref(SUGAR_PASSWORD)),
+            List.of(parameter(SUGAR_URL, "https://crm.example.com", false, "The SugarCRM site, e.g. https://crm.example.com"),
+                    parameter(SUGAR_API, "v10", false, "v10 (Sugar 7+) or v4_1 (SugarCRM 5.5+/6.x, SuiteCRM 7)"),
+                    parameter(SUGAR_ENCODING, "sugarcrm-v10", false, "sugarcrm-v10 with API v10, sugarcrm-v4_1 with API v4_1"),
+                    parameter(SUGAR_USER, "", false, "The SugarCRM user the sync signs in as"),
+                    parameter(SUGAR_PASSWORD, null, true, "That user's password")),
+            List.of("Contacts", "Leads"), ref(SUGAR_ENCODING), false, List.of("Contacts", "Leads"),
+            "read the Contacts and Leads changed in SugarCRM (every hour, also the whole opted-out set: the campaign unsubscribe link "
+                    + "changes no date_modified)", "opt out every SugarCRM Contact and Lead with that address");
+
+    static final PairTemplate.Side ACT_ON = new PairTemplate.Side("Act-On", CONNECTOR + "acton.ActOnConnectorService",
+            Map.of("Base URL", ref(ACTON_URL), "Username", ref(ACTON_USER), "Password", ref(ACTON_PASSWORD), "Client ID", ref(ACTON_CLIENT_ID),
+                    "Client Secret", ref(ACTON_CLIENT_SECRET)),
+            List.of(parameter(ACTON_URL, "https://restapi.actonsoftware.com", false, "Act-On's API; https://api-eu.actonsoftware.com for EU accounts"),
+                    parameter(ACTON_USER, "", false, "The Act-On user; it picks the account"),
+                    parameter(ACTON_PASSWORD, null, true, "That user's password"),
+                    parameter(ACTON_CLIENT_ID, "", false, "The integration's OAuth client id"),
+                    parameter(ACTON_CLIENT_SECRET, null, true, "The integration's OAuth client secret")),
+            List.of("optout"), "act-on", false, List.of("optout"),
+            "read the addresses added to Act-On's opt-out list (hard bounces stay on Act-On's hard-bounce list)",
+            "add them to Act-On's account opt-out list (one CSV upload per batch)");
+
+    static final PairTemplate.Side SALESFORCE = new PairTemplate.Side("Salesforce", CONNECTOR + "salesforce.SalesforceConnectorService",
+            Map.of("Login URL", ref(SF_LOGIN_URL), "Authentication", ref(SF_AUTHENTICATION), "Client ID", ref(SF_CLIENT_ID),
+                    "Client Secret", ref(SF_CLIENT_SECRET), "Username", ref(SF_USERNAME), "Private Key", ref(SF_PRIVATE_KEY),
+                    "Refresh Token", ref(SF_REFRESH_TOKEN)),
+            List.of(parameter(SF_LOGIN_URL, "https://login.salesforce.com", false,
+                            "Where tokens are issued: login.salesforce.com, test.salesforce.com, or the org's My Domain (Client Credentials needs it)"),
+                    parameter(SF_AUTHENTICATION, "client-credentials", false, "client-credentials, jwt-bearer or refresh-token"),
+                    parameter(SF_CLIENT_ID, "", false, "The connected app's consumer key"),
+                    parameter(SF_CLIENT_SECRET, null, true, "The connected app's consumer secret (client-credentials, refresh-token)"),
+                    parameter(SF_USERNAME, "", false, "The user a JWT is issued for (jwt-bearer)"),
+                    parameter(SF_PRIVATE_KEY, null, true, "The connected app certificate's PKCS#8 PEM private key (jwt-bearer)"),
+                    parameter(SF_REFRESH_TOKEN, null, true, "A refresh token issued to the connected app (refresh-token)")),
+            List.of("Contact", "Lead"), "salesforce", true, List.of("Contact", "Lead"),
+            "read the Contacts and Leads changed in Salesforce (on SystemModstamp, which bounce flagging moves too; converted Leads are left out)",
+            "tick Email Opt Out (HasOptedOutOfEmail) on every Salesforce Contact and Lead with that address, 200 a request");
+
+    static final PairTemplate.Side ACTIVECAMPAIGN = new PairTemplate.Side("ActiveCampaign", CONNECTOR + "activecampaign.ActiveCampaignConnectorService",
+            Map.of("Base URL", ref(AC_URL), "API Token", ref(AC_TOKEN), "Lists", ref(AC_LISTS)),
+            List.of(parameter(AC_URL, "https://youraccount.api-us1.com", false, "The account's API URL from Settings > Developer"),
+                    parameter(AC_TOKEN, null, true, "The API key of the user the sync acts as"),
+                    parameter(AC_LISTS, null, false, "The list ids that count, comma-separated; empty: every list a contact is on")),
+            List.of("contacts"), "activecampaign", true, List.of("contacts"),
+            "read the ActiveCampaign contacts changed, with their list memberships and hard bounces (opted out: unsubscribed from the "
+                    + "mapped lists and active on none)", "unsubscribe the contact (status 2) from every mapped ActiveCampaign list it is on");
+
+    static final PairTemplate SUGARCRM_ACTON = new PairTemplate("sugarcrm-acton-optout-sync.json", SUGARCRM, ACT_ON);
+    static final PairTemplate SALESFORCE_ACTIVECAMPAIGN = new PairTemplate("salesforce-activecampaign-optout-sync.json", SALESFORCE, ACTIVECAMPAIGN);
+    static final PairTemplate SALESFORCE_ACTON = new PairTemplate("salesforce-acton-optout-sync.json", SALESFORCE, ACT_ON);
+    static final List<PairTemplate> ALL = List.of(SUGARCRM_ACTON, SALESFORCE_ACTIVECAMPAIGN, SALESFORCE_ACTON);
+
+    private Templates() {
+    }
+
+    private static String ref(final String parameter) {
+        return "#{" + parameter + "}";
+    }
+}
