@@ -187,6 +187,10 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
             return WriteOutcome.SUCCESS;
         }
         final Map<String, String> current = memberships.containsKey(update.id()) ? memberships.get(update.id()) : readMemberships(update.id());
+        if (current.isEmpty()) {
+            return WriteOutcome.failed("no-list", "the contact is on none of the lists that count, so there is no status to set: add the list "
+                    + "ids to Lists, or unsubscribe the address in ActiveCampaign by hand");
+        }
         final String wanted = update.optedOut() ? "2" : "1";
         for (final Map.Entry<String, String> membership : current.entrySet()) {
             // an opt-out leaves bounced and removed memberships alone; an opt-in only lifts unsubscribes, never confirms anybody
