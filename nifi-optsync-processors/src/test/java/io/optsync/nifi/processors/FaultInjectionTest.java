@@ -30,7 +30,8 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * 10,000 opt-outs pushed while the simulator fails 20 % of calls with 500, 503, 429, the vendor's own limit error,
+ * 10,000 opt-outs pushed (to Act-On, SugarCRM v10 and v4_1, Salesforce) while the simulator fails 20 % of calls with
+ * 500, 503, 429, the vendor's own limit error (Salesforce's 403 REQUEST_LIMIT_EXCEEDED, SugarCRM's fault 90),
  * timeouts, connection resets and lost responses (applied, answer never sent). The retry relationship is looped back
  * as a template does. Every opt-out arrives, every record with the address is opted out, no other record changes,
  * nobody is re-subscribed and nothing ends on failure. The figures are printed for the CI log.
@@ -168,6 +169,43 @@ class FaultInjectionTest {
             assertThat(wrong).as("records without a pushed address that changed").isZero();
             assertThat(created).as("records created").isZero();
             assertThat(pushed.failed()).as("no opt-out ends on failure").isZero();
+            assertThat(push.isQueueEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void everyOptOutReachesSalesforceThroughFaultsIncludingItsRequestLimitError() throws Exception {
+        try (io.optsync.simulators.SalesforceSimulator salesforce = new io.optsync.simulators.SalesforceSimulator()) {
+            salesforce.seed(1_000, 5);
+            final List<String> targets = targets();
+            for (int i = 0; i < targets.size(); i++) {
+                salesforce.create("Contact", "T", "Target" + i, targets.get(i));
+                if (i % 20 == 0) {
+                    salesforce.create("Contact", "T", "Twin" + i, targets.get(i).toUpperCase(Locale.ROOT));
+                }
+            }
+            final Map<String, Boolean> othersBefore = new HashMap<>();
+            final Set<String> pushed = targets.stream().map(t -> t.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+            salesforce.all("Contact").stream().filter(r -> !pushed.contains(r.email().toLowerCase(Locale.ROOT)))
+                    .forEach(r -> othersBefore.put(r.id(), r.optedOut()));
+            final int recordsBefore = salesforce.all("Contact").size();
+            salesforce.start(0);
+            final TestRunner push = pushRunner("Contact");
+            ConnectorTestSupport.salesforce(push, salesforce);
+            tune(push, "Requests Per Second", "50");
+
+            final Pushed result = pushThroughFaults(push, salesforce);
+
+            final long lost = salesforce.all("Contact").stream().filter(r -> pushed.contains(r.email().toLowerCase(Locale.ROOT)) && !r.optedOut()).count();
+            final long resubscribed = othersBefore.entrySet().stream().filter(e -> e.getValue() && !salesforce.record(e.getKey()).optedOut()).count();
+            final long wrong = othersBefore.entrySet().stream().filter(e -> e.getValue() != salesforce.record(e.getKey()).optedOut()).count();
+            final long created = salesforce.all("Contact").size() - recordsBefore;
+            report("Salesforce", result, lost, resubscribed, created, wrong);
+            assertThat(created).as("records created").isZero();
+            assertThat(lost).isZero();
+            assertThat(resubscribed).isZero();
+            assertThat(wrong).isZero();
+            assertThat(result.failed()).isZero();
             assertThat(push.isQueueEmpty()).isTrue();
         }
     }
