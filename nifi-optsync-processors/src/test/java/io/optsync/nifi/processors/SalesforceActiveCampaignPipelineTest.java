@@ -25,6 +25,15 @@ class SalesforceActiveCampaignPipelineTest {
         activeCampaign.close();
     }
 
+    /** An ActiveCampaign contact with list statuses given as pairs: list, status, list, status... */
+    private ActiveCampaignSimulator.Contact onLists(final String email, final int... listsAndStatuses) {
+        final ActiveCampaignSimulator.Contact contact = activeCampaign.create(email, "First", "Last");
+        for (int i = 0; i < listsAndStatuses.length; i += 2) {
+            activeCampaign.setStatus(contact.id(), listsAndStatuses[i], listsAndStatuses[i + 1]);
+        }
+        return contact;
+    }
+
     private PipelineDirection activeCampaignToSalesforce() throws Exception {
         final PipelineDirection direction = new PipelineDirection("contacts", SourceEncoding.ACTIVECAMPAIGN, "Contact").withHardBounces().alsoPushingSubscribed();
         ConnectorTestSupport.activeCampaign(direction.fetch, activeCampaign, "1,2");
@@ -38,11 +47,8 @@ class SalesforceActiveCampaignPipelineTest {
         activeCampaign.start(0);
         final SalesforceSimulator.SfRecord ann = salesforce.create("Contact", "Ann", "Lee", "Ann.Lee@example.com");
         final SalesforceSimulator.SfRecord bob = salesforce.create("Contact", "Bob", "Ray", "bob.ray@example.com");
-        final var acAnn = activeCampaign.create("ann.lee@example.com", "Ann", "Lee");
-        activeCampaign.setStatus(acAnn.id(), 1, 1);
-        activeCampaign.setStatus(acAnn.id(), 2, 1);
-        final var acBob = activeCampaign.create("bob.ray@example.com", "Bob", "Ray");
-        activeCampaign.setStatus(acBob.id(), 1, 1);
+        final var acAnn = onLists("ann.lee@example.com", 1, 1, 2, 1);
+        final var acBob = onLists("bob.ray@example.com", 1, 1);
         final PipelineDirection direction = activeCampaignToSalesforce();
         direction.run();
         assertThat(salesforce.record(ann.id()).optedOut()).as("both subscribed: nothing to write").isFalse();
@@ -90,11 +96,8 @@ class SalesforceActiveCampaignPipelineTest {
         activeCampaign.start(0);
         final SalesforceSimulator.SfRecord ann = salesforce.create("Contact", "Ann", "Lee", "ann.lee@example.com");
         final SalesforceSimulator.SfRecord cat = salesforce.create("Lead", "Cat", "Kim", "cat.kim@example.com");
-        final var acAnn = activeCampaign.create("ann.lee@example.com", "Ann", "Lee");
-        activeCampaign.setStatus(acAnn.id(), 1, 1);
-        activeCampaign.setStatus(acAnn.id(), 2, 1);
-        final var acCat = activeCampaign.create("cat.kim@example.com", "Cat", "Kim");
-        activeCampaign.setStatus(acCat.id(), 1, 2); // unsubscribed in ActiveCampaign; subscribed in Salesforce
+        final var acAnn = onLists("ann.lee@example.com", 1, 1, 2, 1);
+        final var acCat = onLists("cat.kim@example.com", 1, 2); // unsubscribed in ActiveCampaign; subscribed in Salesforce
         salesforce.setOptedOut(ann.id(), true);
 
         for (final String object : new String[] {"Contact", "Lead"}) {

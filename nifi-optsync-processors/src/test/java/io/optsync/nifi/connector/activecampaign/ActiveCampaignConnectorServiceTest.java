@@ -11,10 +11,8 @@ import io.optsync.nifi.connector.WriteOutcome;
 import io.optsync.nifi.optout.OptOutEncoding;
 import io.optsync.nifi.optout.OptOutStatus;
 import io.optsync.simulators.ActiveCampaignSimulator;
-import org.apache.nifi.processor.AbstractProcessor;
-import org.apache.nifi.processor.ProcessContext;
-import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.util.TestRunners;
+import io.optsync.nifi.connector.ConnectorTestRunners;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,12 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ActiveCampaignConnectorServiceTest {
     private final ActiveCampaignSimulator sim = new ActiveCampaignSimulator();
 
-    public static class NoOp extends AbstractProcessor {
-        @Override
-        public void onTrigger(final ProcessContext context, final ProcessSession session) {
-        }
-    }
-
     @AfterEach
     void stop() {
         sim.close();
@@ -41,7 +33,7 @@ class ActiveCampaignConnectorServiceTest {
 
     private OptOutConnectorService connector(final String lists) throws Exception {
         sim.start(0);
-        return ActiveCampaignTestConnectors.add(TestRunners.newTestRunner(NoOp.class), "ac", sim.baseUrl(), lists);
+        return ActiveCampaignTestConnectors.add(ConnectorTestRunners.hostRunner(), "ac", sim.baseUrl(), lists);
     }
 
     private static List<SourceRecord> read(final OptOutConnectorService connector, final FetchMode mode, final Watermark since) throws Exception {
@@ -130,7 +122,7 @@ class ActiveCampaignConnectorServiceTest {
         sim.seed(60, 4);
         sim.limitStatus(refusal); // 429 with Retry-After as documented; 503 as some clients report
         final OptOutConnectorService first = connector(null);
-        final OptOutConnectorService second = ActiveCampaignTestConnectors.add(TestRunners.newTestRunner(NoOp.class), "second", sim.baseUrl(), null);
+        final OptOutConnectorService second = ActiveCampaignTestConnectors.add(ConnectorTestRunners.hostRunner(), "second", sim.baseUrl(), null);
         final List<String> emails = sim.all().stream().limit(15).map(ActiveCampaignSimulator.Contact::email).toList();
         final var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {

@@ -1,7 +1,7 @@
 package io.optsync.nifi.connector.activecampaign;
 
 import io.optsync.simulators.ActiveCampaignSimulator;
-import org.apache.nifi.reporting.InitializationException;
+import io.optsync.nifi.connector.ConnectorTestRunners;
 import org.apache.nifi.util.TestRunner;
 
 /** Adds an ActiveCampaignConnectorService with the simulator's API token to a test runner. */
@@ -10,12 +10,7 @@ public final class ActiveCampaignTestConnectors {
     }
 
     public static ActiveCampaignConnectorService add(final TestRunner runner, final String id, final String baseUrl, final String lists) {
-        final ActiveCampaignConnectorService service = new ActiveCampaignConnectorService();
-        try {
-            runner.addControllerService(id, service);
-        } catch (final InitializationException e) {
-            throw new IllegalStateException(e);
-        }
+        final ActiveCampaignConnectorService service = ConnectorTestRunners.added(runner, id, new ActiveCampaignConnectorService());
         runner.setProperty(service, ActiveCampaignConnectorService.BASE_URL, baseUrl);
         runner.setProperty(service, ActiveCampaignConnectorService.API_TOKEN, ActiveCampaignSimulator.API_TOKEN);
         if (lists != null) {

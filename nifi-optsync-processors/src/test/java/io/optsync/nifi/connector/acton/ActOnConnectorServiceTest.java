@@ -12,14 +12,12 @@ import io.optsync.nifi.connector.WriteOutcome;
 import io.optsync.simulators.ActOnSimulator;
 import io.optsync.simulators.FaultPlan;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.processor.AbstractProcessor;
-import org.apache.nifi.processor.ProcessContext;
-import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.state.MockStateManager;
 import org.apache.nifi.util.LogMessage;
 import org.apache.nifi.util.MockComponentLog;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
+import io.optsync.nifi.connector.ConnectorTestRunners;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,17 +37,11 @@ class ActOnConnectorServiceTest {
     private TestRunner runner;
     private ActOnConnectorService service;
 
-    public static class NoOp extends AbstractProcessor {
-        @Override
-        public void onTrigger(final ProcessContext context, final ProcessSession session) {
-        }
-    }
-
     @BeforeEach
     void setUp() throws Exception {
         sim = new ActOnSimulator();
         sim.start(0);
-        runner = TestRunners.newTestRunner(NoOp.class);
+        runner = ConnectorTestRunners.hostRunner();
         service = new ActOnConnectorService();
         runner.addControllerService("acton", service);
         runner.setProperty(service, ActOnConnectorService.BASE_URL, sim.baseUrl());

@@ -1,7 +1,7 @@
 package io.optsync.nifi.connector.acton;
 
 import io.optsync.simulators.ActOnSimulator;
-import org.apache.nifi.reporting.InitializationException;
+import io.optsync.nifi.connector.ConnectorTestRunners;
 import org.apache.nifi.util.TestRunner;
 
 /** Adds an ActOnConnectorService signed in to an Act-On simulator to a test runner. */
@@ -10,12 +10,7 @@ public final class ActOnTestConnectors {
     }
 
     public static ActOnConnectorService add(final TestRunner runner, final String id, final String baseUrl) {
-        final ActOnConnectorService service = new ActOnConnectorService();
-        try {
-            runner.addControllerService(id, service);
-        } catch (final InitializationException e) {
-            throw new IllegalStateException(e);
-        }
+        final ActOnConnectorService service = ConnectorTestRunners.added(runner, id, new ActOnConnectorService());
         runner.setProperty(service, ActOnConnectorService.BASE_URL, baseUrl);
         runner.setProperty(service, ActOnConnectorService.USERNAME, ActOnSimulator.USERNAME);
         runner.setProperty(service, ActOnConnectorService.PASSWORD, ActOnSimulator.PASSWORD);

@@ -12,11 +12,9 @@ import io.optsync.nifi.connector.WriteOutcome;
 import io.optsync.simulators.FaultPlan;
 import io.optsync.simulators.SalesforceSimulator;
 import io.optsync.simulators.SimResponse;
-import org.apache.nifi.processor.AbstractProcessor;
-import org.apache.nifi.processor.ProcessContext;
-import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
+import io.optsync.nifi.connector.ConnectorTestRunners;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,12 +31,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SalesforceConnectorServiceTest {
     private final SalesforceSimulator sim = new SalesforceSimulator();
 
-    public static class NoOp extends AbstractProcessor {
-        @Override
-        public void onTrigger(final ProcessContext context, final ProcessSession session) {
-        }
-    }
-
     @AfterEach
     void stop() {
         sim.close();
@@ -46,7 +38,7 @@ class SalesforceConnectorServiceTest {
 
     private OptOutConnectorService connector(final String flow, final Map<String, String> extra) throws Exception {
         sim.start(0);
-        final TestRunner runner = TestRunners.newTestRunner(NoOp.class);
+        final TestRunner runner = ConnectorTestRunners.hostRunner();
         return SalesforceTestConnectors.add(runner, "sf", sim.baseUrl(), flow, extra);
     }
 

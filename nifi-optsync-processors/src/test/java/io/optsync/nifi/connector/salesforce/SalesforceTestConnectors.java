@@ -1,7 +1,7 @@
 package io.optsync.nifi.connector.salesforce;
 
 import io.optsync.simulators.SalesforceSimulator;
-import org.apache.nifi.reporting.InitializationException;
+import io.optsync.nifi.connector.ConnectorTestRunners;
 import org.apache.nifi.util.TestRunner;
 
 import java.util.Base64;
@@ -24,12 +24,7 @@ public final class SalesforceTestConnectors {
 
     public static SalesforceConnectorService add(final TestRunner runner, final String id, final String loginUrl, final String flow,
                                                  final Map<String, String> extra) {
-        final SalesforceConnectorService service = new SalesforceConnectorService();
-        try {
-            runner.addControllerService(id, service);
-        } catch (final InitializationException e) {
-            throw new IllegalStateException(e);
-        }
+        final SalesforceConnectorService service = ConnectorTestRunners.added(runner, id, new SalesforceConnectorService());
         runner.setProperty(service, SalesforceConnectorService.LOGIN_URL, loginUrl);
         runner.setProperty(service, SalesforceConnectorService.AUTHENTICATION, flow);
         runner.setProperty(service, SalesforceConnectorService.CLIENT_ID, SalesforceSimulator.CLIENT_ID);

@@ -12,11 +12,9 @@ import io.optsync.simulators.SimulatorServer;
 import io.optsync.simulators.SugarStore;
 import io.optsync.simulators.SugarV10Simulator;
 import io.optsync.simulators.SugarV41Simulator;
-import org.apache.nifi.processor.AbstractProcessor;
-import org.apache.nifi.processor.ProcessContext;
-import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
+import io.optsync.nifi.connector.ConnectorTestRunners;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,17 +37,11 @@ class SugarCrmConnectorServiceTest {
     private SimulatorServer sim;
     private SugarCrmConnectorService service;
 
-    public static class NoOp extends AbstractProcessor {
-        @Override
-        public void onTrigger(final ProcessContext context, final ProcessSession session) {
-        }
-    }
-
     private void start(final String version, final int seed) throws Exception {
         store = new SugarStore().seed(seed, 5);
         sim = version.equals("v10") ? new SugarV10Simulator(store) : new SugarV41Simulator(store);
         sim.start(0);
-        final TestRunner runner = TestRunners.newTestRunner(NoOp.class);
+        final TestRunner runner = ConnectorTestRunners.hostRunner();
         service = new SugarCrmConnectorService();
         runner.addControllerService("sugar", service);
         runner.setProperty(service, SugarCrmConnectorService.SITE_URL, sim.baseUrl());

@@ -1,7 +1,7 @@
 package io.optsync.nifi.connector.sugarcrm;
 
 import io.optsync.simulators.SugarV10Simulator;
-import org.apache.nifi.reporting.InitializationException;
+import io.optsync.nifi.connector.ConnectorTestRunners;
 import org.apache.nifi.util.TestRunner;
 
 /** Adds a SugarCrmConnectorService signed in to a SugarCRM simulator to a test runner. */
@@ -10,12 +10,7 @@ public final class SugarTestConnectors {
     }
 
     public static SugarCrmConnectorService add(final TestRunner runner, final String id, final String siteUrl, final String version) {
-        final SugarCrmConnectorService service = new SugarCrmConnectorService();
-        try {
-            runner.addControllerService(id, service);
-        } catch (final InitializationException e) {
-            throw new IllegalStateException(e);
-        }
+        final SugarCrmConnectorService service = ConnectorTestRunners.added(runner, id, new SugarCrmConnectorService());
         runner.setProperty(service, SugarCrmConnectorService.SITE_URL, siteUrl);
         runner.setProperty(service, SugarCrmConnectorService.API_VERSION, version);
         runner.setProperty(service, SugarCrmConnectorService.USERNAME, SugarV10Simulator.USERNAME);

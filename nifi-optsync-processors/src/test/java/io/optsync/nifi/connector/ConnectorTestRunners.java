@@ -1,0 +1,37 @@
+package io.optsync.nifi.connector;
+
+import org.apache.nifi.controller.ControllerService;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.reporting.InitializationException;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+
+/** What the connector tests share: a runner that only hosts controller services, and adding a service to a runner. */
+public final class ConnectorTestRunners {
+    private ConnectorTestRunners() {
+    }
+
+    /** A processor that does nothing: its runner hosts the connector under test. */
+    public static class NoOp extends AbstractProcessor {
+        @Override
+        public void onTrigger(final ProcessContext context, final ProcessSession session) {
+        }
+    }
+
+    /** A runner with no processor work, to host connectors. */
+    public static TestRunner hostRunner() {
+        return TestRunners.newTestRunner(NoOp.class);
+    }
+
+    /** Adds {@code service} under {@code id}, not yet enabled. */
+    public static <T extends ControllerService> T added(final TestRunner runner, final String id, final T service) {
+        try {
+            runner.addControllerService(id, service);
+        } catch (final InitializationException e) {
+            throw new IllegalStateException(e);
+        }
+        return service;
+    }
+}
