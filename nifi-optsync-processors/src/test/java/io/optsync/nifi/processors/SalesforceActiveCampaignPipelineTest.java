@@ -91,6 +91,21 @@ class SalesforceActiveCampaignPipelineTest {
     }
 
     @Test
+    void withHardBouncesNotCountingABounceLeavesTheBoxAlone() throws Exception {
+        salesforce.start(0);
+        activeCampaign.start(0);
+        final SalesforceSimulator.SfRecord bob = salesforce.create("Contact", "Bob", "Ray", "bob.ray@example.com");
+        final var acBob = onLists("bob.ray@example.com", 1, 1);
+        activeCampaign.bounceHard(acBob.id());
+        final PipelineDirection direction = activeCampaignToSalesforce();
+        direction.filter.setProperty(OptOutProperties.HARD_BOUNCE_IS_OPT_OUT, "false");
+        direction.push.setProperty(OptOutProperties.HARD_BOUNCE_IS_OPT_OUT, "false");
+        direction.run();
+        assertThat(direction.pushed(PushCrmFieldUpdates.REL_SUCCESS)).as("the bounced, still active contact reached the push").isEqualTo(1);
+        assertThat(salesforce.record(bob.id()).optedOut()).as("Hard Bounce Counts as Opt-Out off").isFalse();
+    }
+
+    @Test
     void aSalesforceOptOutUnsubscribesFromEveryMappedListAndNobodyIsResubscribed() throws Exception {
         salesforce.start(0);
         activeCampaign.start(0);
