@@ -55,6 +55,11 @@ public final class CallStats {
         return maxPerSecond;
     }
 
+    /** Calls being answered now, this one included. */
+    public synchronized int inFlight() {
+        return inFlight;
+    }
+
     public synchronized int maxConcurrent() {
         return maxInFlight;
     }

@@ -38,6 +38,7 @@ public abstract class SimulatorServer implements AutoCloseable {
     private Random faultRandom = FaultPlan.NONE.random();
     private final Map<String, Deque<SimResponse>> cannedAnswers = new ConcurrentHashMap<>();
     private final Map<String, Deque<Runnable>> afterCalls = new ConcurrentHashMap<>();
+    private volatile long latencyMillis;
     private HttpServer server;
     private ExecutorService executor;
 
@@ -62,6 +63,11 @@ public abstract class SimulatorServer implements AutoCloseable {
      */
     protected SimResponse overLimit(final SimRequest request, final int callsInLastSecond) {
         return null;
+    }
+
+    /** How long every vendor call takes to answer, as a slow vendor would (0 by default). */
+    public void latency(final long millis) {
+        this.latencyMillis = millis;
     }
 
     /** The vendor's own answer to a client over its request limit; a 429 unless the vendor says otherwise. */
@@ -154,6 +160,9 @@ public abstract class SimulatorServer implements AutoCloseable {
                 switch (fault) {
                     case NONE -> {
                         final SimResponse limited = canned == null ? overLimit(request, rate) : null;
+                        if (limited == null && latencyMillis > 0) {
+                            Thread.sleep(latencyMillis);
+                        }
                         final SimResponse answer = canned != null ? canned : limited != null ? limited : handle(request);
                         runAfterCall(endpoint);
                         send(exchange, answer);

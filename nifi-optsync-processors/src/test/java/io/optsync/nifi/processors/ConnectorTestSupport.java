@@ -2,6 +2,7 @@ package io.optsync.nifi.processors;
 
 import io.optsync.nifi.connector.activecampaign.ActiveCampaignTestConnectors;
 import io.optsync.nifi.connector.acton.ActOnTestConnectors;
+import io.optsync.nifi.connector.mailchimp.MailchimpTestConnectors;
 import io.optsync.nifi.connector.salesforce.SalesforceTestConnectors;
 import io.optsync.nifi.connector.sugarcrm.SugarTestConnectors;
 import io.optsync.simulators.SimulatorServer;
@@ -27,6 +28,11 @@ final class ConnectorTestSupport {
 
     static void activeCampaign(final TestRunner runner, final SimulatorServer sim, final String lists) {
         ActiveCampaignTestConnectors.add(runner, "connector", sim.baseUrl(), lists);
+        runner.setProperty(OptOutProperties.CONNECTOR, "connector");
+    }
+
+    static void mailchimp(final TestRunner runner, final SimulatorServer sim) {
+        MailchimpTestConnectors.add(runner, "connector", sim.baseUrl());
         runner.setProperty(OptOutProperties.CONNECTOR, "connector");
     }
 
