@@ -2,6 +2,7 @@ package io.optsync.it;
 
 import io.optsync.simulators.ActOnSimulator;
 import io.optsync.simulators.ActiveCampaignSimulator;
+import io.optsync.simulators.MailchimpSimulator;
 import io.optsync.simulators.SalesforceSimulator;
 import io.optsync.simulators.SimulatorServer;
 
@@ -24,11 +25,13 @@ import java.util.Set;
 final class SalesforceScenario implements AutoCloseable {
     static final String ACTIVECAMPAIGN = "activecampaign";
     static final String ACTON = "act-on";
+    static final String MAILCHIMP = "mailchimp";
 
     final String partnerName;
     final SalesforceSimulator salesforce = new SalesforceSimulator();
     final ActiveCampaignSimulator activeCampaign;
     final ActOnSimulator actOn;
+    final MailchimpSimulator mailchimp;
     final SimulatorServer partner;
     /** Addresses opted out (or hard-bounced) in Salesforce at the start, that the partner must end up opting out. */
     final Set<String> salesforceOptOuts = new HashSet<>();
@@ -45,7 +48,8 @@ final class SalesforceScenario implements AutoCloseable {
         salesforce.seed(400, 17);
         activeCampaign = partnerName.equals(ACTIVECAMPAIGN) ? new ActiveCampaignSimulator() : null;
         actOn = partnerName.equals(ACTON) ? new ActOnSimulator().seed(60, 23) : null;
-        partner = activeCampaign != null ? activeCampaign : actOn;
+        mailchimp = partnerName.equals(MAILCHIMP) ? new MailchimpSimulator().seed(150, 31) : null;
+        partner = activeCampaign != null ? activeCampaign : actOn != null ? actOn : mailchimp;
         final List<SalesforceSimulator.SfRecord> contacts = salesforce.all("Contact");
         for (int i = 0; i < contacts.size(); i++) {
             final SalesforceSimulator.SfRecord contact = contacts.get(i);
@@ -65,6 +69,8 @@ final class SalesforceScenario implements AutoCloseable {
                     if (i % 2 == 0) {
                         activeCampaign.bounceHard(ac.id());
                     }
+                } else if (mailchimp != null) {
+                    mailchimp.put(email, i % 2 == 0 ? "unsubscribed" : "cleaned", Instant.now());
                 } else {
                     actOn.optOut(email);
                 }
@@ -83,7 +89,11 @@ final class SalesforceScenario implements AutoCloseable {
         final SalesforceScenario scenario = new SalesforceScenario(partnerName, name);
         try {
             scenario.rest = scenario.nifi.start(Duration.ofMinutes(3));
-            final PairTemplate pair = partnerName.equals(ACTIVECAMPAIGN) ? Templates.SALESFORCE_ACTIVECAMPAIGN : Templates.SALESFORCE_ACTON;
+            final PairTemplate pair = switch (partnerName) {
+                case ACTIVECAMPAIGN -> Templates.SALESFORCE_ACTIVECAMPAIGN;
+                case MAILCHIMP -> Templates.SALESFORCE_MAILCHIMP;
+                default -> Templates.SALESFORCE_ACTON;
+            };
             scenario.template = TemplateRunner.upload(scenario.rest, pair.file());
             final Map<String, String> values = new HashMap<>(Map.of(
                     Templates.SF_LOGIN_URL, scenario.salesforce.baseUrl(),
@@ -96,6 +106,10 @@ final class SalesforceScenario implements AutoCloseable {
                 values.put(Templates.AC_TOKEN, ActiveCampaignSimulator.API_TOKEN);
                 values.put(Templates.AC_LISTS, "1,2");
                 sensitive.add(Templates.AC_TOKEN);
+            } else if (scenario.mailchimp != null) {
+                values.putAll(Map.of(Templates.MC_API_KEY, MailchimpSimulator.API_KEY, Templates.MC_LIST_ID, MailchimpSimulator.LIST_ID,
+                        Templates.MC_BASE_URL, scenario.mailchimp.baseUrl()));
+                sensitive.add(Templates.MC_API_KEY);
             } else {
                 values.putAll(Map.of(Templates.ACTON_URL, scenario.actOn.baseUrl(), Templates.ACTON_USER, ActOnSimulator.USERNAME,
                         Templates.ACTON_PASSWORD, ActOnSimulator.PASSWORD, Templates.ACTON_CLIENT_ID, ActOnSimulator.CLIENT_ID,
@@ -114,7 +128,10 @@ final class SalesforceScenario implements AutoCloseable {
 
     /** The credentials a scenario gives, none of which may appear in an exported flow or a log. */
     List<String> secrets() {
-        return activeCampaign != null ? List.of(SalesforceSimulator.CLIENT_SECRET, ActiveCampaignSimulator.API_TOKEN)
+        if (activeCampaign != null) {
+            return List.of(SalesforceSimulator.CLIENT_SECRET, ActiveCampaignSimulator.API_TOKEN);
+        }
+        return mailchimp != null ? List.of(SalesforceSimulator.CLIENT_SECRET, MailchimpSimulator.API_KEY)
                 : List.of(SalesforceSimulator.CLIENT_SECRET, ActOnSimulator.PASSWORD, ActOnSimulator.CLIENT_SECRET);
     }
 
@@ -128,9 +145,14 @@ final class SalesforceScenario implements AutoCloseable {
 
     /** Whether the partner has every Salesforce opt-out, and Salesforce every partner opt-out. */
     boolean settled() {
-        final boolean toPartner = activeCampaign != null
-                ? salesforceOptOuts.stream().allMatch(e -> activeCampaign.withEmail(e).stream().allMatch(c -> !c.statuses().containsValue(1)))
-                : new HashSet<>(actOn.optOutAddresses()).containsAll(salesforceOptOuts);
+        final boolean toPartner;
+        if (activeCampaign != null) {
+            toPartner = salesforceOptOuts.stream().allMatch(e -> activeCampaign.withEmail(e).stream().allMatch(c -> !c.statuses().containsValue(1)));
+        } else if (mailchimp != null) {
+            toPartner = salesforceOptOuts.stream().allMatch(e -> mailchimp.member(e) != null && !mailchimp.member(e).status().equals("subscribed"));
+        } else {
+            toPartner = new HashSet<>(actOn.optOutAddresses()).containsAll(salesforceOptOuts);
+        }
         final boolean toSalesforce = partnerOptOuts.stream().allMatch(e -> salesforce.withEmail(e).stream()
                 .filter(r -> !r.converted()).allMatch(SalesforceSimulator.SfRecord::optedOut));
         return toPartner && toSalesforce;

@@ -27,6 +27,9 @@ final class Templates {
     static final String AC_URL = "ActiveCampaign Base URL";
     static final String AC_TOKEN = "ActiveCampaign API Token";
     static final String AC_LISTS = "ActiveCampaign Lists";
+    static final String MC_API_KEY = "Mailchimp API Key";
+    static final String MC_LIST_ID = "Mailchimp List ID";
+    static final String MC_BASE_URL = "Mailchimp Base URL";
 
     private static final String CONNECTOR = "io.optsync.nifi.connector.";
 
@@ -78,10 +81,20 @@ final class Templates {
             "read the ActiveCampaign contacts changed, with their list memberships and hard bounces (opted out: unsubscribed from the "
                     + "mapped lists and active on none)", "unsubscribe the contact (status 2) from every mapped ActiveCampaign list it is on");
 
+    static final PairTemplate.Side MAILCHIMP = new PairTemplate.Side("Mailchimp", CONNECTOR + "mailchimp.MailchimpConnectorService",
+            Map.of("API Key", ref(MC_API_KEY), "List ID", ref(MC_LIST_ID), "Base URL", ref(MC_BASE_URL)),
+            List.of(parameter(MC_API_KEY, null, true, "The API key, ending in its data centre (e.g. -us19)"),
+                    parameter(MC_LIST_ID, "", false, "The audience (list) id"),
+                    parameter(MC_BASE_URL, null, false, "Leave empty: https://<data centre>.api.mailchimp.com (set only for a proxy)")),
+            List.of("members"), "mailchimp", true, List.of("members"),
+            "read the Mailchimp members changed (unsubscribed is opted out, cleaned a hard bounce)",
+            "unsubscribe the address in the Mailchimp audience, 500 a request (an address not on it is added as unsubscribed)");
+
     static final PairTemplate SUGARCRM_ACTON = new PairTemplate("sugarcrm-acton-optout-sync.json", SUGARCRM, ACT_ON);
     static final PairTemplate SALESFORCE_ACTIVECAMPAIGN = new PairTemplate("salesforce-activecampaign-optout-sync.json", SALESFORCE, ACTIVECAMPAIGN);
     static final PairTemplate SALESFORCE_ACTON = new PairTemplate("salesforce-acton-optout-sync.json", SALESFORCE, ACT_ON);
-    static final List<PairTemplate> ALL = List.of(SUGARCRM_ACTON, SALESFORCE_ACTIVECAMPAIGN, SALESFORCE_ACTON);
+    static final PairTemplate SALESFORCE_MAILCHIMP = new PairTemplate("salesforce-mailchimp-optout-sync.json", SALESFORCE, MAILCHIMP);
+    static final List<PairTemplate> ALL = List.of(SUGARCRM_ACTON, SALESFORCE_ACTIVECAMPAIGN, SALESFORCE_ACTON, SALESFORCE_MAILCHIMP);
 
     private Templates() {
     }
