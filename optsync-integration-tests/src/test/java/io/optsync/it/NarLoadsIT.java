@@ -37,7 +37,8 @@ class NarLoadsIT {
             }
             assertThat(services).containsExactlyInAnyOrder("io.optsync.nifi.connector.acton.ActOnConnectorService",
                     "io.optsync.nifi.connector.sugarcrm.SugarCrmConnectorService", "io.optsync.nifi.connector.salesforce.SalesforceConnectorService",
-                    "io.optsync.nifi.connector.activecampaign.ActiveCampaignConnectorService", "io.optsync.nifi.connector.mailchimp.MailchimpConnectorService");
+                    "io.optsync.nifi.connector.activecampaign.ActiveCampaignConnectorService", "io.optsync.nifi.connector.mailchimp.MailchimpConnectorService",
+                    "io.optsync.nifi.connector.netsuite.NetSuiteConnectorService");
 
             assertThat(rest.get("/flow/bulletin-board").path("bulletinBoard").path("bulletins").findValuesAsText("level")).doesNotContain("ERROR");
             assertThat(nifi.appLog()).contains("nifi-optsync-nar").doesNotContain("Failed to load NAR");

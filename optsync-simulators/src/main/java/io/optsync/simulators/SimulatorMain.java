@@ -6,7 +6,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs simulators standalone until killed:
- * {@code java -jar optsync-simulators.jar VENDOR [PORT] [SEED-SIZE]}, VENDOR one of {@code act-on}, {@code activecampaign}, {@code mailchimp}, {@code salesforce},
+ * {@code java -jar optsync-simulators.jar VENDOR [PORT] [SEED-SIZE]}, VENDOR one of {@code act-on}, {@code activecampaign}, {@code mailchimp}, {@code netsuite}, {@code salesforce},
  * {@code sugarcrm-v10}, {@code sugarcrm-v4_1}, or {@code sugarcrm} (v10 on PORT and v4_1 on PORT+1 over one store).
  * PORT 0 picks a free port. Prints one line per simulator: {@code <vendor> <base URL>}.
  */
@@ -16,7 +16,7 @@ public final class SimulatorMain {
 
     public static void main(final String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: java -jar optsync-simulators.jar act-on|activecampaign|mailchimp|salesforce|sugarcrm|sugarcrm-v10|sugarcrm-v4_1 [port] [seed-size]");
+            System.err.println("usage: java -jar optsync-simulators.jar act-on|activecampaign|mailchimp|netsuite|salesforce|sugarcrm|sugarcrm-v10|sugarcrm-v4_1 [port] [seed-size]");
             System.exit(2);
         }
         final int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;
@@ -37,6 +37,7 @@ public final class SimulatorMain {
             case "salesforce" -> servers.add(new SalesforceSimulator().seed(seedSize, 7).start(port));
             case "activecampaign" -> servers.add(new ActiveCampaignSimulator().seed(seedSize, 7).start(port));
             case "mailchimp" -> servers.add(new MailchimpSimulator().seed(seedSize, 7).start(port));
+            case "netsuite" -> servers.add(new NetSuiteSimulator().seed(seedSize, 7).start(port));
             case "sugarcrm-v10" -> servers.add(new SugarV10Simulator(new SugarStore().seed(seedSize, 7)).start(port));
             case "sugarcrm-v4_1" -> servers.add(new SugarV41Simulator(new SugarStore().seed(seedSize, 7)).start(port));
             case "sugarcrm" -> {

@@ -3,6 +3,7 @@ package io.optsync.nifi.processors;
 import io.optsync.nifi.connector.activecampaign.ActiveCampaignTestConnectors;
 import io.optsync.nifi.connector.acton.ActOnTestConnectors;
 import io.optsync.nifi.connector.mailchimp.MailchimpTestConnectors;
+import io.optsync.nifi.connector.netsuite.NetSuiteTestConnectors;
 import io.optsync.nifi.connector.salesforce.SalesforceTestConnectors;
 import io.optsync.nifi.connector.sugarcrm.SugarTestConnectors;
 import io.optsync.simulators.SimulatorServer;
@@ -33,6 +34,11 @@ final class ConnectorTestSupport {
 
     static void mailchimp(final TestRunner runner, final SimulatorServer sim) {
         MailchimpTestConnectors.add(runner, "connector", sim.baseUrl());
+        runner.setProperty(OptOutProperties.CONNECTOR, "connector");
+    }
+
+    static void netSuite(final TestRunner runner, final SimulatorServer sim) {
+        NetSuiteTestConnectors.add(runner, "connector", sim.baseUrl());
         runner.setProperty(OptOutProperties.CONNECTOR, "connector");
     }
 

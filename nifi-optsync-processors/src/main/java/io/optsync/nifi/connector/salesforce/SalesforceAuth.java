@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.optsync.nifi.connector.ConnectorException;
 import io.optsync.nifi.connector.HttpReply;
 import io.optsync.nifi.connector.HttpTransport;
+import io.optsync.nifi.connector.PemKeys;
 import io.optsync.nifi.connector.SharedToken;
 import okhttp3.FormBody;
 import okhttp3.HttpUrl;
@@ -12,10 +13,8 @@ import okhttp3.Request;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.Signature;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -48,7 +47,7 @@ final class SalesforceAuth {
         this.loginUrl = HttpUrl.get(loginUrl);
         this.credentials = credentials;
         this.transport = transport;
-        this.privateKey = JWT_BEARER.equals(credentials.flow()) ? privateKey(credentials.privateKeyPem()) : null;
+        this.privateKey = JWT_BEARER.equals(credentials.flow()) ? PemKeys.rsaPrivateKey(credentials.privateKeyPem()) : null;
     }
 
     /** A new token by the configured flow (Salesforce issues no refresh token to these flows, so none is used). */
@@ -97,20 +96,6 @@ final class SalesforceAuth {
             return signed + "." + base64.encodeToString(signature.sign());
         } catch (final GeneralSecurityException | java.io.IOException e) {
             throw new ConnectorException("auth", "could not sign the JWT assertion: " + e.getMessage(), false);
-        }
-    }
-
-    /** An unencrypted PKCS#8 PEM key ({@code -----BEGIN PRIVATE KEY-----}); the message never quotes the key. */
-    static PrivateKey privateKey(final String pem) {
-        if (pem == null || !pem.contains("BEGIN PRIVATE KEY")) {
-            throw new IllegalArgumentException("the Private Key must be an unencrypted PKCS#8 PEM key (-----BEGIN PRIVATE KEY-----); "
-                    + "convert one with: openssl pkcs8 -topk8 -nocrypt -in server.key");
-        }
-        final String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-        try {
-            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
-        } catch (final GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("the Private Key is not a readable RSA key in PKCS#8 PEM", e);
         }
     }
 }

@@ -144,7 +144,7 @@ public class SalesforceConnectorService extends AbstractConnectorService {
         }
         if (JWT_BEARER.getValue().equals(flow) && context.getProperty(PRIVATE_KEY).isSet()) {
             try {
-                SalesforceAuth.privateKey(context.getProperty(PRIVATE_KEY).getValue());
+                io.optsync.nifi.connector.PemKeys.rsaPrivateKey(context.getProperty(PRIVATE_KEY).getValue());
             } catch (final IllegalArgumentException e) {
                 results.add(new ValidationResult.Builder().subject(PRIVATE_KEY.getDisplayName()).valid(false).explanation(e.getMessage()).build());
             }

@@ -172,7 +172,7 @@ class SalesforceConnectorServiceTest {
         assertThat(SalesforceObject.literal("o'brien\\x@example.com")).isEqualTo("'o\\'brien\\\\x@example.com'");
         assertThat(SalesforceObject.LEAD.select(List.of("Email IN ('a@b.co')"), false))
                 .isEqualTo("SELECT Id, Email, HasOptedOutOfEmail, IsEmailBounced, SystemModstamp FROM Lead WHERE Email IN ('a@b.co') AND IsConverted = false");
-        assertThatThrownBy(() -> SalesforceAuth.privateKey("-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----"))
+        assertThatThrownBy(() -> io.optsync.nifi.connector.PemKeys.rsaPrivateKey("-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----"))
                 .hasMessageContaining("PKCS#8");
     }
 }

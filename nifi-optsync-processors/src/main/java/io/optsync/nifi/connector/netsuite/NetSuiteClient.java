@@ -1,0 +1,257 @@
+package io.optsync.nifi.connector.netsuite;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.optsync.nifi.connector.AbstractConnectorService;
+import io.optsync.nifi.connector.ConnectorException;
+import io.optsync.nifi.connector.FetchMode;
+import io.optsync.nifi.connector.FetchRequest;
+import io.optsync.nifi.connector.FieldUpdate;
+import io.optsync.nifi.connector.HttpReply;
+import io.optsync.nifi.connector.HttpTransport;
+import io.optsync.nifi.connector.PageHandler;
+import io.optsync.nifi.connector.RecordRef;
+import io.optsync.nifi.connector.SharedToken;
+import io.optsync.nifi.connector.SourceRecord;
+import io.optsync.nifi.connector.VendorPages;
+import io.optsync.nifi.connector.Watermark;
+import io.optsync.nifi.connector.WriteOutcome;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+
+/**
+ * NetSuite SuiteTalk REST as optsync uses it ({@code shared/vendor-netsuite.md}):
+ * <ul>
+ * <li>reads through SuiteQL ({@code Prefer: transient}), paged by key on (last-modified time, id) with each page a new
+ * query from the last key read: no offsets, so the 100,000-row cap of one query is never reached and a record saved
+ * mid-read skips nobody; dates are selected and compared in one fixed format ({@code YYYY-MM-DD HH24:MI:SS});</li>
+ * <li>objects {@code customer}, {@code contact} and {@code lead} (customers at stage LEAD);
+ * {@code globalSubscriptionStatus} "1" to "4" is the opt-out value;</li>
+ * <li>writes {@code PATCH /record/v1/{type}/{id}} one record at a time, only the soft statuses (2 for an opt-out, 1
+ * for an allowed opt-in); NetSuite refuses to leave a Confirmed Opt-Out, which ends as a failure with its reason;</li>
+ * <li>holds at most Max Concurrent Requests calls open (one pool per account, shared by every integration of it) and
+ * retries 429 {@code CONCURRENCY_LIMIT_EXCEEDED} with back-off.</li>
+ * </ul>
+ */
+final class NetSuiteClient implements AbstractConnectorService.Client {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final MediaType JSON_TYPE = MediaType.get("application/json");
+    private static final DateTimeFormatter DB = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final String TS = "TO_TIMESTAMP(?, 'YYYY-MM-DD HH24:MI:SS')";
+    private static final String SELECT = "SELECT id, email, globalsubscriptionstatus, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lmd FROM ";
+    private static final int LOOKUP_CHUNK = 200;
+
+    /** An object optsync reads: its record type and the condition that picks its records. */
+    private record NsObject(String name, String type, String condition) {
+    }
+
+    static final List<String> OBJECTS = List.of("customer", "contact", "lead");
+
+    private final HttpUrl host;
+    private final NetSuiteAuth auth;
+    private final HttpTransport transport;
+    private final SharedToken token;
+    private final Semaphore concurrency;
+
+    NetSuiteClient(final HttpUrl host, final NetSuiteAuth auth, final HttpTransport transport, final SharedToken token, final int maxConcurrent) {
+        this.host = host;
+        this.auth = auth;
+        this.transport = transport;
+        this.token = token;
+        this.concurrency = new Semaphore(maxConcurrent, true);
+    }
+
+    private static NsObject object(final String name) throws ConnectorException {
+        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "customer" -> new NsObject("customer", "customer", null);
+            case "contact" -> new NsObject("contact", "contact", null);
+            case "lead" -> new NsObject("lead", "customer", "searchstage = 'LEAD'");
+            default -> throw new ConnectorException("object", "NetSuite objects are customer, contact and lead, not '" + name + "'", false);
+        };
+    }
+
+    @Override
+    public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
+        final NsObject object = object(request.object());
+        final int limit = Math.min(1000, request.pageSize());
+        final String what = "NetSuite SuiteQL, reading " + object.name();
+        Watermark last = request.since();
+        Watermark after = null;
+        while (true) {
+            final List<String> conditions = new ArrayList<>();
+            final List<String> params = new ArrayList<>();
+            if (after != null) {
+                conditions.add("(lastmodifieddate > " + TS + " OR (lastmodifieddate = " + TS + " AND id > ?))");
+                params.add(DB.format(after.modifiedAt().atOffset(ZoneOffset.UTC)));
+                params.add(DB.format(after.modifiedAt().atOffset(ZoneOffset.UTC)));
+                params.add(after.id());
+            } else if (request.mode() == FetchMode.INCREMENTAL && !request.since().equals(Watermark.START)) {
+                conditions.add("lastmodifieddate >= " + TS);
+                params.add(DB.format(request.since().modifiedAt().atOffset(ZoneOffset.UTC)));
+            }
+            if (request.mode() == FetchMode.OPTED_OUT) {
+                conditions.add("globalsubscriptionstatus IN ('2', '4')");
+            }
+            final JsonNode page = suiteql(object, conditions, params, true, limit, what);
+            final JsonNode items = VendorPages.records(page, "items", what);
+            final List<SourceRecord> records = new ArrayList<>();
+            for (final JsonNode item : items) {
+                records.addAll(VendorPages.read(object.name(), item, i -> List.of(sourceRecord(object, i))));
+            }
+            if (!records.isEmpty()) {
+                PageHandler.deliver(pages, records);
+                last = VendorPages.later(last, records);
+            }
+            if (items.size() < limit) {
+                return last;
+            }
+            after = VendorPages.lastKey(items, i -> new Watermark(modified(i), VendorPages.requiredText(i, "id")), what);
+        }
+    }
+
+    private static SourceRecord sourceRecord(final NsObject object, final JsonNode item) {
+        final Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("record_type", object.type());
+        return new SourceRecord(object.name(), VendorPages.requiredText(item, "id"), item.path("email").isTextual() ? item.get("email").asText() : null,
+                item.path("globalsubscriptionstatus").isMissingNode() || item.path("globalsubscriptionstatus").isNull() ? null
+                        : item.get("globalsubscriptionstatus").asText(), null, modified(item), fields);
+    }
+
+    /** lmd as selected: {@code YYYY-MM-DD HH24:MI:SS}, read as UTC (set the Overlap Window to cover the account's offset). */
+    private static Instant modified(final JsonNode item) {
+        return LocalDateTime.parse(VendorPages.requiredText(item, "lmd"), DB).toInstant(ZoneOffset.UTC);
+    }
+
+    @Override
+    public Map<String, List<RecordRef>> lookupByEmail(final String objectName, final Collection<String> emails) throws ConnectorException {
+        final NsObject object = object(objectName);
+        final String what = "NetSuite SuiteQL, looking up " + object.name() + " by address";
+        final Map<String, List<RecordRef>> found = new LinkedHashMap<>();
+        final List<String> all = new ArrayList<>(emails);
+        for (int from = 0; from < all.size(); from += LOOKUP_CHUNK) {
+            final List<String> chunk = all.subList(from, Math.min(all.size(), from + LOOKUP_CHUNK));
+            final String in = "LOWER(email) IN (" + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+            for (int offset = 0; ; offset += 1000) {
+                final JsonNode page = suiteqlAt(object, List.of(in), chunk, false, 1000, offset, what);
+                final JsonNode items = VendorPages.records(page, "items", what);
+                for (final JsonNode item : items) {
+                    final SourceRecord record = VendorPages.orMalformed(what, () -> sourceRecord(object, item));
+                    if (record.email() != null) {
+                        final String key = record.email().trim().toLowerCase(Locale.ROOT);
+                        found.computeIfAbsent(key, k -> new ArrayList<>()).add(new RecordRef(object.name(), record.id(), record.email(), record.optOutValue(),
+                                record.modifiedAt()));
+                    }
+                }
+                if (items.size() < 1000) {
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public List<WriteOutcome> write(final String objectName, final List<FieldUpdate> updates) throws ConnectorException {
+        final NsObject object = object(objectName);
+        final List<WriteOutcome> outcomes = new ArrayList<>(updates.size());
+        for (final FieldUpdate update : updates) {
+            if (update.id() == null || !update.fields().isEmpty()) {
+                outcomes.add(WriteOutcome.failed("unsupported", "the NetSuite connector sets globalSubscriptionStatus of existing records only"));
+                continue;
+            }
+            if (update.optedOut() == null) {
+                outcomes.add(WriteOutcome.SUCCESS);
+                continue;
+            }
+            final ObjectNode body = JSON.createObjectNode();
+            body.putObject("globalSubscriptionStatus").put("id", update.optedOut() ? "2" : "1"); // soft statuses only: 3 and 4 are the recipient's
+            final HttpReply reply = call(new Request.Builder().url(host.newBuilder().addPathSegments("services/rest/record/v1/" + object.type() + "/" + update.id())
+                    .build()).patch(RequestBody.create(body.toString(), JSON_TYPE)));
+            outcomes.add(reply.status() / 100 == 2 ? WriteOutcome.SUCCESS : WriteOutcome.failed(errorCode(reply), "NetSuite refused the status: " + detail(reply)));
+        }
+        return outcomes;
+    }
+
+    private JsonNode suiteql(final NsObject object, final List<String> conditions, final List<String> params, final boolean ordered, final int limit,
+                             final String what) throws ConnectorException {
+        return suiteqlAt(object, conditions, params, ordered, limit, 0, what);
+    }
+
+    private JsonNode suiteqlAt(final NsObject object, final List<String> conditions, final List<String> params, final boolean ordered, final int limit,
+                               final int offset, final String what) throws ConnectorException {
+        final List<String> all = new ArrayList<>(conditions);
+        if (object.condition() != null) {
+            all.add(object.condition());
+        }
+        final String q = SELECT + object.type() + (all.isEmpty() ? "" : " WHERE " + String.join(" AND ", all)) + (ordered ? " ORDER BY lastmodifieddate, id" : "");
+        final ObjectNode body = JSON.createObjectNode();
+        body.put("q", q);
+        final ArrayNode bound = body.putArray("params");
+        params.forEach(bound::add);
+        final HttpReply reply = call(new Request.Builder().url(host.newBuilder().addPathSegments("services/rest/query/v1/suiteql")
+                .addQueryParameter("limit", String.valueOf(limit)).addQueryParameter("offset", String.valueOf(offset)).build())
+                .header("Prefer", "transient").post(RequestBody.create(body.toString(), JSON_TYPE)));
+        if (reply.status() / 100 != 2) {
+            throw new ConnectorException(errorCode(reply), what + " failed: HTTP " + reply.status() + " " + detail(reply), false);
+        }
+        return reply.requireJson(what);
+    }
+
+    private static String errorCode(final HttpReply reply) {
+        try {
+            return reply.json().path("o:errorDetails").path(0).path("o:errorCode").asText(String.valueOf(reply.status()));
+        } catch (final java.io.IOException e) {
+            return String.valueOf(reply.status());
+        }
+    }
+
+    private static String detail(final HttpReply reply) {
+        try {
+            return reply.json().path("o:errorDetails").path(0).path("detail").asText(reply.excerpt());
+        } catch (final java.io.IOException e) {
+            return reply.excerpt();
+        }
+    }
+
+    /** A call within the concurrency cap, with the shared token; a 401 replaces the token once (NetSuite also says 401 when overloaded). */
+    private HttpReply call(final Request.Builder request) throws ConnectorException {
+        String access = token.access(auth::grant);
+        HttpReply reply = send(request, access);
+        if (reply.status() == 401) {
+            access = token.renewAfterRefusal(auth::grant, access);
+            reply = send(request, access);
+        }
+        return reply;
+    }
+
+    private HttpReply send(final Request.Builder request, final String access) throws ConnectorException {
+        try {
+            concurrency.acquire();
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectorException("interrupted", "interrupted while waiting for a NetSuite request slot", true);
+        }
+        try {
+            return transport.send(request.header("Authorization", "Bearer " + access).header("Accept", "application/json").build(),
+                    HttpTransport.Classifier.STATUS);
+        } finally {
+            concurrency.release();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.optsync.nifi.connector.netsuite;
+
+import io.optsync.nifi.connector.AbstractConnectorService;
+import io.optsync.nifi.connector.ConnectorProfile;
+import io.optsync.nifi.connector.ConnectorProperties;
+import io.optsync.nifi.connector.PemKeys;
+import io.optsync.nifi.connector.SharedToken;
+import io.optsync.nifi.optout.OptOutEncoding;
+import okhttp3.HttpUrl;
+import org.apache.nifi.annotation.behavior.Stateful;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.lifecycle.OnEnabled;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
+import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.controller.ConfigurationContext;
+import org.apache.nifi.expression.ExpressionLanguageScope;
+import org.apache.nifi.processor.util.StandardValidators;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+@Tags({"optsync", "netsuite", "erp", "crm", "opt-out", "unsubscribe", "globalSubscriptionStatus", "suiteql", "connector"})
+@CapabilityDescription("Connects optsync's processors to a NetSuite account through SuiteTalk REST: reads customers, contacts and leads "
+        + "incrementally through SuiteQL, paged by (last-modified time, id) rather than by offset, and sets globalSubscriptionStatus "
+        + "(2 Soft Opt-Out; 1 Soft Opt-In only for an opt-in the decision rule allowed). 2 and 4 are opted out; 3 and 4 belong to the "
+        + "recipient and are never written, and a Confirmed Opt-Out is never left. Signs in with OAuth 2.0 client credentials (a PS256 "
+        + "client assertion signed with the certificate's key); the token is shared in cluster state. At most Max Concurrent Requests "
+        + "calls are open at once: the account's concurrency is shared by every integration.")
+@Stateful(scopes = Scope.CLUSTER, description = "The NetSuite access token, shared by every node, and a short lease that lets one node at a "
+        + "time obtain a new one.")
+public class NetSuiteConnectorService extends AbstractConnectorService {
+
+    static final PropertyDescriptor HOST = new PropertyDescriptor.Builder()
+            .name("Host")
+            .description("The account's REST domain, copied from Setup > Company > Company Information > Company URLs (SuiteTalk), for example "
+                    + "https://1234567.suitetalk.api.netsuite.com or https://1234567-sb1.suitetalk.api.netsuite.com. NetSuite asks not to build it "
+                    + "from the account id.")
+            .required(true)
+            .addValidator(StandardValidators.URL_VALIDATOR)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .build();
+
+    static final PropertyDescriptor ACCOUNT_ID = new PropertyDescriptor.Builder()
+            .name("Account ID")
+            .description("The account id (realm), for example 1234567 or 1234567_SB1 for a sandbox; it differs from the host's spelling.")
+            .required(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor CLIENT_ID = new PropertyDescriptor.Builder()
+            .name("Client ID")
+            .description("The integration record's client id.")
+            .required(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor CERTIFICATE_ID = new PropertyDescriptor.Builder()
+            .name("Certificate ID")
+            .description("The certificate id of the OAuth 2.0 client credentials mapping (integration, role, entity): the JWT's kid.")
+            .required(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor PRIVATE_KEY = new PropertyDescriptor.Builder()
+            .name("Private Key")
+            .description("The RSA private key of that certificate (3072 or 4096 bits), unencrypted PKCS#8 PEM. Use a sensitive parameter.")
+            .required(true)
+            .sensitive(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor MAX_CONCURRENT = new PropertyDescriptor.Builder()
+            .name("Max Concurrent Requests")
+            .description("Calls open at once, at most. The account's concurrency limit (5 on many accounts) is shared by every integration and "
+                    + "user of the account; leave most of it to them.")
+            .required(true)
+            .defaultValue("2")
+            .addValidator(StandardValidators.createLongValidator(1, 50, true))
+            .build();
+
+    static final PropertyDescriptor REQUESTS_PER_SECOND = ConnectorProperties.requestsPerSecond("5", 100,
+            "NetSuite limits concurrency, not requests; this only smooths optsync's calls.");
+    static final PropertyDescriptor BATCH_SIZE = ConnectorProperties.batchSize("100", 1000, "Records per write call; each is its own PATCH.");
+    static final PropertyDescriptor TIMEOUT = ConnectorProperties.TIMEOUT;
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(HOST, ACCOUNT_ID, CLIENT_ID, CERTIFICATE_ID, PRIVATE_KEY, MAX_CONCURRENT,
+            REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @Override
+    protected Collection<ValidationResult> customValidate(final ValidationContext context) {
+        final List<ValidationResult> results = new ArrayList<>();
+        if (context.getProperty(PRIVATE_KEY).isSet()) {
+            try {
+                PemKeys.rsaPrivateKey(context.getProperty(PRIVATE_KEY).getValue());
+            } catch (final IllegalArgumentException e) {
+                results.add(new ValidationResult.Builder().subject(PRIVATE_KEY.getDisplayName()).valid(false).explanation(e.getMessage()).build());
+            }
+        }
+        return results;
+    }
+
+    @OnEnabled
+    public void onEnabled(final ConfigurationContext context) {
+        final HttpUrl host = HttpUrl.get(context.getProperty(HOST).evaluateAttributeExpressions().getValue());
+        final var transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
+        final NetSuiteAuth auth = new NetSuiteAuth(host, context.getProperty(CLIENT_ID).getValue(), context.getProperty(CERTIFICATE_ID).getValue(),
+                context.getProperty(PRIVATE_KEY).getValue(), transport);
+        use(new NetSuiteClient(host, auth, transport, new SharedToken(getStateManager(), Clock.systemUTC()), context.getProperty(MAX_CONCURRENT).asInteger()),
+                new ConnectorProfile("NetSuite", NetSuiteClient.OBJECTS, context.getProperty(BATCH_SIZE).asInteger(),
+                        context.getProperty(REQUESTS_PER_SECOND).asInteger(), OptOutEncoding.NETSUITE, false));
+    }
+}

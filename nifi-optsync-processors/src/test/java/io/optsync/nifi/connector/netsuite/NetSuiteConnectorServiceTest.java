@@ -1,0 +1,101 @@
+package io.optsync.nifi.connector.netsuite;
+
+import io.optsync.nifi.connector.ConnectorTestRunners;
+import io.optsync.nifi.connector.FetchMode;
+import io.optsync.nifi.connector.FetchRequest;
+import io.optsync.nifi.connector.FieldUpdate;
+import io.optsync.nifi.connector.OptOutConnectorService;
+import io.optsync.nifi.connector.RecordRef;
+import io.optsync.nifi.connector.SourceRecord;
+import io.optsync.nifi.connector.Watermark;
+import io.optsync.nifi.connector.WriteOutcome;
+import io.optsync.simulators.NetSuiteSimulator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The NetSuite connector against the simulator: PS256 sign-in, SuiteQL by key, soft-status writes, concurrency. */
+class NetSuiteConnectorServiceTest {
+    private final NetSuiteSimulator sim = new NetSuiteSimulator();
+
+    @AfterEach
+    void stop() {
+        sim.close();
+    }
+
+    private OptOutConnectorService connector() throws Exception {
+        sim.start(0);
+        return NetSuiteTestConnectors.add(ConnectorTestRunners.hostRunner(), "ns", sim.baseUrl());
+    }
+
+    private static List<SourceRecord> read(final OptOutConnectorService connector, final String object, final FetchMode mode, final Watermark since)
+            throws Exception {
+        final List<SourceRecord> records = new ArrayList<>();
+        connector.fetch(new FetchRequest(object, mode, since, 1000), records::addAll);
+        return records;
+    }
+
+    @Test
+    void readsPastTheRowCapOfOneQueryByKeyAndNeverByOffset() throws Exception {
+        sim.seed(4_000, 3);
+        sim.maxRowsPerQuery(1_500); // NetSuite stops one query at 100,000 rows: the same here, smaller
+        final OptOutConnectorService connector = connector();
+        final long customers = sim.all().stream().filter(e -> e.type().equals("customer")).count();
+        final List<SourceRecord> all = read(connector, "customer", FetchMode.FULL, Watermark.START);
+        assertThat(all).hasSize((int) customers).hasSizeGreaterThan(1_500);
+        assertThat(sim.grants()).as("one sign-in").isEqualTo(1);
+        assertThat(read(connector, "lead", FetchMode.FULL, Watermark.START)).isNotEmpty().hasSizeLessThan((int) customers);
+        assertThat(read(connector, "contact", FetchMode.OPTED_OUT, Watermark.START)).allSatisfy(r -> assertThat(r.optOutValue()).isIn("2", "4"));
+    }
+
+    @Test
+    void writesOnlyTheSoftStatusesAndNeverLeavesAConfirmedOptOut() throws Exception {
+        final NetSuiteSimulator.Entity soft = sim.create("customer", "ann@example.com", "1");
+        final NetSuiteSimulator.Entity contact = sim.create("contact", "Ann@Example.com", "3");
+        final NetSuiteSimulator.Entity confirmed = sim.create("customer", "bob@example.com", "4");
+        final OptOutConnectorService connector = connector();
+        final Map<String, List<RecordRef>> found = connector.lookupByEmail("customer", List.of("ann@example.com", "bob@example.com"));
+        assertThat(found.get("ann@example.com")).extracting(RecordRef::id).containsExactly(soft.id());
+        assertThat(connector.lookupByEmail("contact", List.of("ann@example.com")).get("ann@example.com")).extracting(RecordRef::id)
+                .as("case-insensitive").containsExactly(contact.id());
+
+        assertThat(connector.write("customer", List.of(new FieldUpdate(soft.id(), "ann@example.com", true, Map.of())))).containsExactly(WriteOutcome.SUCCESS);
+        assertThat(sim.entity("customer", soft.id()).status()).isEqualTo("2");
+        assertThat(connector.write("contact", List.of(new FieldUpdate(contact.id(), "ann@example.com", true, Map.of())))).containsExactly(WriteOutcome.SUCCESS);
+        assertThat(sim.entity("contact", contact.id()).status()).as("a soft opt-out over a confirmed opt-in").isEqualTo("2");
+
+        final List<WriteOutcome> refused = connector.write("customer", List.of(new FieldUpdate(confirmed.id(), "bob@example.com", false, Map.of())));
+        assertThat(refused.getFirst().status()).isEqualTo(WriteOutcome.Status.FAILED);
+        assertThat(refused.getFirst().code()).isEqualTo("INVALID_CONTENT");
+        assertThat(sim.entity("customer", confirmed.id()).status()).isEqualTo("4");
+    }
+
+    @Test
+    void staysUnderItsShareOfTheAccountsConcurrency() throws Exception {
+        sim.seed(200, 5);
+        sim.latency(600);
+        final OptOutConnectorService connector = connector();
+        final var pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+        try {
+            final List<java.util.concurrent.Future<Map<String, List<RecordRef>>>> calls = new ArrayList<>();
+            for (int t = 0; t < 12; t++) {
+                final String email = sim.all().get(t * 3).email();
+                calls.add(pool.submit(() -> connector.lookupByEmail("customer", List.of(email))));
+            }
+            for (final var call : calls) {
+                call.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        System.out.printf(java.util.Locale.ROOT, "FIGURE NetSuite: 12 threads, 600 ms a call: highest concurrency the simulator saw %d (Max Concurrent Requests 2 "
+                + "of the account's 5); refused %d%n", sim.stats().maxConcurrent(), sim.stats().faults("concurrency-limit"));
+        assertThat(sim.stats().maxConcurrent()).as("calls overlap, up to the cap").isEqualTo(2);
+        assertThat(sim.stats().faults("concurrency-limit")).isZero();
+    }
+}

@@ -1,0 +1,29 @@
+package io.optsync.nifi.connector.netsuite;
+
+import io.optsync.nifi.connector.ConnectorTestRunners;
+import io.optsync.simulators.NetSuiteSimulator;
+import org.apache.nifi.util.TestRunner;
+
+import java.util.Base64;
+
+/** Adds a NetSuiteConnectorService signed in to a NetSuite simulator (client credentials, PS256) to a test runner. */
+public final class NetSuiteTestConnectors {
+    private NetSuiteTestConnectors() {
+    }
+
+    public static String privateKeyPem() {
+        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(NetSuiteSimulator.CERTIFICATE_KEYS.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    public static NetSuiteConnectorService add(final TestRunner runner, final String id, final String host) {
+        final NetSuiteConnectorService service = ConnectorTestRunners.added(runner, id, new NetSuiteConnectorService());
+        runner.setProperty(service, NetSuiteConnectorService.HOST, host);
+        runner.setProperty(service, NetSuiteConnectorService.ACCOUNT_ID, "1234567_SB1");
+        runner.setProperty(service, NetSuiteConnectorService.CLIENT_ID, NetSuiteSimulator.CLIENT_ID);
+        runner.setProperty(service, NetSuiteConnectorService.CERTIFICATE_ID, NetSuiteSimulator.CERTIFICATE_ID);
+        runner.setProperty(service, NetSuiteConnectorService.PRIVATE_KEY, privateKeyPem());
+        runner.enableControllerService(service);
+        return service;
+    }
+}

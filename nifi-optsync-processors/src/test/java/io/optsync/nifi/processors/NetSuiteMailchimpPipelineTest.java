@@ -1,0 +1,70 @@
+package io.optsync.nifi.processors;
+
+import io.optsync.simulators.MailchimpSimulator;
+import io.optsync.simulators.NetSuiteSimulator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The seed scenario of the NetSuite ↔ Mailchimp issue, through the four processors against the simulators: opted out
+ * in NetSuite (soft or confirmed) → unsubscribed in Mailchimp with the default setup, which today's sync services leave
+ * off; unsubscribed in Mailchimp → Soft Opt-Out on every NetSuite record with the address.
+ */
+class NetSuiteMailchimpPipelineTest {
+    private final NetSuiteSimulator netSuite = new NetSuiteSimulator();
+    private final MailchimpSimulator mailchimp = new MailchimpSimulator();
+
+    @AfterEach
+    void stop() {
+        netSuite.close();
+        mailchimp.close();
+    }
+
+    @Test
+    void optOutsCrossBothWaysAndReachEveryRecordWithTheAddress() throws Exception {
+        final NetSuiteSimulator.Entity softOut = netSuite.create("customer", "soft.out@example.com", "2");
+        final NetSuiteSimulator.Entity customer = netSuite.create("customer", "Ann.Lee@example.com", "1");
+        final NetSuiteSimulator.Entity contact = netSuite.create("contact", "ann.lee@example.com", "3");
+        final NetSuiteSimulator.Entity lead = netSuite.lead("ann.lee@example.com", "1");
+        netSuite.create("customer", "stays@example.com", "1");
+        mailchimp.put("soft.out@example.com", "subscribed", Instant.now());
+        mailchimp.put("ann.lee@example.com", "subscribed", Instant.now());
+        mailchimp.put("stays@example.com", "subscribed", Instant.now());
+        netSuite.start(0);
+        mailchimp.start(0);
+        netSuite.recipientUnsubscribe("confirmed.out@example.com", true); // nobody holds it: nothing happens
+        final NetSuiteSimulator.Entity confirmedOut = netSuite.create("contact", "confirmed.out@example.com", "1");
+        netSuite.recipientUnsubscribe("confirmed.out@example.com", true);
+
+        // NetSuite -> Mailchimp, as the template does it: soft and confirmed opt-outs alike
+        for (final String object : new String[] {"customer", "contact"}) {
+            final PipelineDirection toMailchimp = new PipelineDirection(object, SourceEncoding.NETSUITE, "members");
+            ConnectorTestSupport.netSuite(toMailchimp.fetch, netSuite);
+            ConnectorTestSupport.mailchimp(toMailchimp.push, mailchimp);
+            toMailchimp.run();
+        }
+        assertThat(mailchimp.member("soft.out@example.com").status()).as("Soft Opt-Out").isEqualTo("unsubscribed");
+        assertThat(mailchimp.member("confirmed.out@example.com").status()).as("Confirmed Opt-Out, added as unsubscribed").isEqualTo("unsubscribed");
+        assertThat(mailchimp.member("stays@example.com").status()).isEqualTo("subscribed");
+        assertThat(confirmedOut.status()).isEqualTo("4");
+
+        // Mailchimp -> NetSuite: Ann unsubscribes through a campaign link
+        mailchimp.setStatus("ann.lee@example.com", "unsubscribed");
+        for (final String object : new String[] {"customer", "contact"}) {
+            final PipelineDirection toNetSuite = new PipelineDirection("members", SourceEncoding.MAILCHIMP, object).withHardBounces();
+            ConnectorTestSupport.mailchimp(toNetSuite.fetch, mailchimp);
+            ConnectorTestSupport.netSuite(toNetSuite.push, netSuite);
+            toNetSuite.run();
+        }
+        assertThat(netSuite.entity("customer", customer.id()).status()).isEqualTo("2");
+        assertThat(netSuite.entity("customer", lead.id()).status()).as("the lead is a customer record too").isEqualTo("2");
+        assertThat(netSuite.entity("contact", contact.id()).status()).as("a soft opt-out over the confirmed opt-in").isEqualTo("2");
+        assertThat(netSuite.entity("customer", softOut.id()).status()).isEqualTo("2");
+        assertThat(netSuite.withEmail("stays@example.com")).allSatisfy(e -> assertThat(e.status()).isEqualTo("1"));
+        assertThat(mailchimp.complianceRefusals()).isZero();
+    }
+}

@@ -1,0 +1,459 @@
+package io.optsync.simulators;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.Signature;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * NetSuite SuiteTalk REST ({@code shared/vendor-netsuite.md}, checklist in section 11), one account, under
+ * {@code /services/rest}:
+ * <ul>
+ * <li>{@code POST /auth/oauth2/v1/token}: client credentials with a JWT client assertion signed PS256 with
+ * {@link #CERTIFICATE_KEYS} ({@code kid} the certificate id, {@code iss} the client id, {@code aud} the token URL,
+ * scope {@code rest_webservices}, at most an hour between {@code iat} and {@code exp}); {@code expires_in: 3600}, no
+ * refresh token; anything else 400 {@code invalid_grant}. TBA (OAuth 1.0a) is not simulated.</li>
+ * <li>{@code POST /query/v1/suiteql?limit&offset}: requires {@code Prefer: transient}; the SuiteQL optsync sends
+ * ({@link #query}); values come back as strings, keys lower-case; {@code limit} at most 1000, {@code offset} a multiple
+ * of {@code limit}; a query past 100,000 rows ({@link #maxRowsPerQuery(int)}) fails.</li>
+ * <li>{@code PATCH /record/v1/{customer|contact}/{id}} with {@code globalSubscriptionStatus} as {@code {"id"}} or
+ * {@code {"refName"}}: 204 with {@code Location}; the company may set only the soft statuses (1, 2) and may not move
+ * a record away from 4 (Confirmed Opt-Out): 400 {@code INVALID_CONTENT}; 404 {@code NONEXISTENT_ID}. A write moves
+ * {@code lastModifiedDate}.</li>
+ * <li>One account-wide concurrency limit (default 5, {@link #concurrencyLimit(int)}): past it,
+ * {@code 429 CONCURRENCY_LIMIT_EXCEEDED} in NetSuite's error shape. {@code GET /system/v1/governanceLimits}.</li>
+ * <li>{@link #recipientUnsubscribe(String, boolean)}: a recipient's unsubscribe, which NetSuite applies as Confirmed
+ * Opt-Out to every entity with the address, with or without moving {@code lastModifiedDate} (unknown in NetSuite).</li>
+ * </ul>
+ */
+public final class NetSuiteSimulator extends SimulatorServer {
+    public static final String CLIENT_ID = "optsync-netsuite-integration";
+    public static final String CERTIFICATE_ID = "hxz4Hw3aFvuKP4Tt3SmE1jvUBtQXrtsKBFg5AcL8SGw";
+    /** The key pair whose public half is the certificate mapped to the integration: the connector signs with the private half. */
+    public static final KeyPair CERTIFICATE_KEYS = rsaKeys();
+    private static final DateTimeFormatter DB = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final Map<String, String> LABELS = Map.of("1", "Soft Opt-In", "2", "Soft Opt-Out", "3", "Confirmed Opt-In", "4", "Confirmed Opt-Out");
+    private static final Pattern RECORD = Pattern.compile("/services/rest/record/v1/(customer|contact)/(\\d+)");
+
+    /** A customer (lead, prospect or customer by stage) or a contact. */
+    public static final class Entity {
+        final String type;
+        final String id;
+        String email;
+        String stage;
+        String status;
+        Instant lastModified;
+
+        Entity(final String type, final String id) {
+            this.type = type;
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public String type() {
+            return type;
+        }
+
+        public String email() {
+            return email;
+        }
+
+        /** globalSubscriptionStatus: "1" to "4". */
+        public String status() {
+            return status;
+        }
+
+        public Instant lastModified() {
+            return lastModified;
+        }
+
+        String value(final String column) {
+            return switch (column) {
+                case "id" -> id;
+                case "email" -> email;
+                case "globalsubscriptionstatus" -> status;
+                case "searchstage" -> stage;
+                case "lastmodifieddate" -> DB.format(lastModified.atOffset(ZoneOffset.UTC));
+                default -> throw new IllegalArgumentException("Unknown identifier '" + column + "'");
+            };
+        }
+    }
+
+    private final Clock clock;
+    private final Map<String, Entity> entities = new LinkedHashMap<>();
+    private final Map<String, Instant> tokens = new HashMap<>();
+    private volatile int concurrencyLimit = 5;
+    private volatile int maxRowsPerQuery = 100_000;
+    private int nextId = 100;
+    private int grants;
+
+    public NetSuiteSimulator(final Clock clock) {
+        this.clock = clock;
+    }
+
+    public NetSuiteSimulator() {
+        this(Clock.systemUTC());
+    }
+
+    @Override
+    public String vendor() {
+        return "netsuite";
+    }
+
+    @Override
+    protected String endpointOf(final SimRequest request) {
+        return RECORD.matcher(request.path()).matches() ? request.method() + " /services/rest/record/v1/{type}/{id}" : request.method() + " " + request.path();
+    }
+
+    static SimResponse error(final int status, final String title, final String code, final String detail) {
+        final Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html");
+        body.put("title", title);
+        body.put("status", status);
+        body.put("o:errorDetails", List.of(Map.of("detail", detail, "o:errorCode", code)));
+        return SimResponse.json(status, body);
+    }
+
+    @Override
+    protected SimResponse injectedError(final int status) {
+        return error(status, status == 429 ? "Bad Request" : "Internal Server Error", status == 429 ? "CONCURRENCY_LIMIT_EXCEEDED" : "UNEXPECTED_ERROR",
+                status == 429 ? "Concurrent request limit exceeded. Request blocked." : "An unexpected error occurred. Error ID: " + UUID.randomUUID());
+    }
+
+    @Override
+    protected SimResponse vendorLimitError() {
+        return injectedError(429);
+    }
+
+    @Override
+    protected SimResponse overLimit(final SimRequest request, final int callsInLastSecond) {
+        if (stats().inFlight() > concurrencyLimit) {
+            stats().fault("concurrency-limit");
+            return injectedError(429);
+        }
+        return null;
+    }
+
+    public void concurrencyLimit(final int limit) {
+        this.concurrencyLimit = limit;
+    }
+
+    public void maxRowsPerQuery(final int rows) {
+        this.maxRowsPerQuery = rows;
+    }
+
+    // ---- data, for tests and scenarios
+
+    /** Seeds customers (a third of them leads) and contacts; a fifth soft opt-out, a few confirmed opt-out or opt-in. */
+    public synchronized NetSuiteSimulator seed(final int count, final long seed) {
+        final Random random = new Random(seed);
+        final Instant base = now().minus(60, ChronoUnit.DAYS);
+        for (int i = 0; i < count; i++) {
+            final int roll = random.nextInt(20);
+            final String status = roll < 3 ? "2" : roll == 3 ? "4" : roll == 4 ? "3" : "1";
+            final Entity entity = create(i % 4 == 3 ? "contact" : "customer", "ns.entity" + i + "@example" + (i % 5) + ".com", status);
+            entity.stage = entity.type.equals("customer") ? (i % 3 == 0 ? "LEAD" : "CUSTOMER") : null;
+            entity.lastModified = base.plusSeconds(i * 60L);
+        }
+        return this;
+    }
+
+    public synchronized Entity create(final String type, final String email, final String status) {
+        final Entity entity = new Entity(type, String.valueOf(++nextId));
+        entity.email = email;
+        entity.status = status;
+        entity.stage = type.equals("customer") ? "CUSTOMER" : null;
+        entity.lastModified = now();
+        entities.put(type + "/" + entity.id, entity);
+        return entity;
+    }
+
+    public synchronized Entity lead(final String email, final String status) {
+        final Entity lead = create("customer", email, status);
+        lead.stage = "LEAD";
+        return lead;
+    }
+
+    public synchronized Entity entity(final String type, final String id) {
+        return entities.get(type + "/" + id);
+    }
+
+    public synchronized List<Entity> withEmail(final String email) {
+        return entities.values().stream().filter(e -> e.email != null && e.email.equalsIgnoreCase(email.trim())).toList();
+    }
+
+    public synchronized List<Entity> all() {
+        return List.copyOf(entities.values());
+    }
+
+    /** A company user setting a status in the UI. */
+    public synchronized void setStatus(final String type, final String id, final String status) {
+        final Entity entity = entities.get(type + "/" + id);
+        entity.status = status;
+        entity.lastModified = now();
+    }
+
+    /** A recipient unsubscribing from a campaign: Confirmed Opt-Out on every entity with the address. */
+    public synchronized void recipientUnsubscribe(final String email, final boolean movesLastModified) {
+        for (final Entity entity : withEmail(email)) {
+            entity.status = "4";
+            if (movesLastModified) {
+                entity.lastModified = now();
+            }
+        }
+    }
+
+    public synchronized int grants() {
+        return grants;
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    // ---- the API
+
+    @Override
+    protected SimResponse handle(final SimRequest request) throws Exception {
+        if (request.method().equals("POST") && request.path().equals("/services/rest/auth/oauth2/v1/token")) {
+            return token(request.form());
+        }
+        final String authorization = request.header("Authorization");
+        synchronized (this) {
+            final Instant expires = authorization == null ? null : tokens.get(authorization.replaceFirst("(?i)^Bearer\\s+", ""));
+            if (expires == null || expires.isBefore(clock.instant())) {
+                return error(401, "Unauthorized", "INVALID_LOGIN",
+                        "Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.");
+            }
+        }
+        if (request.method().equals("POST") && request.path().equals("/services/rest/query/v1/suiteql")) {
+            return query(request);
+        }
+        final Matcher record = RECORD.matcher(request.path());
+        if (request.method().equals("PATCH") && record.matches()) {
+            return patch(record.group(1), record.group(2), SimResponse.JSON.readTree(request.body()));
+        }
+        if (request.method().equals("GET") && request.path().equals("/services/rest/system/v1/governanceLimits")) {
+            return SimResponse.json(200, Map.of("accountConcurrencyLimit", concurrencyLimit, "accountUnallocatedConcurrencyLimit", concurrencyLimit - 1,
+                    "integrationLimitType", "accountLimit"));
+        }
+        return error(404, "Not Found", "INVALID_REQUEST", "The request could not be understood by the server due to malformed syntax.");
+    }
+
+    private synchronized SimResponse token(final Map<String, String> form) {
+        if (!"client_credentials".equals(form.get("grant_type"))
+                || !"urn:ietf:params:oauth:client-assertion-type:jwt-bearer".equals(form.get("client_assertion_type"))
+                || !validAssertion(String.valueOf(form.get("client_assertion")))) {
+            return SimResponse.json(400, Map.of("error", "invalid_grant"));
+        }
+        grants++;
+        final String access = "eyJraWQiOi" + UUID.randomUUID().toString().replace("-", "");
+        tokens.put(access, clock.instant().plusSeconds(3600));
+        return SimResponse.json(200, Map.of("access_token", access, "expires_in", 3600, "token_type", "bearer"));
+    }
+
+    private boolean validAssertion(final String jwt) {
+        final String[] parts = jwt.split("\\.");
+        if (parts.length != 3) {
+            return false;
+        }
+        try {
+            final JsonNode header = SimResponse.JSON.readTree(Base64.getUrlDecoder().decode(parts[0]));
+            final JsonNode claims = SimResponse.JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+            final Signature verifier = Signature.getInstance("RSASSA-PSS");
+            verifier.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
+            verifier.initVerify(CERTIFICATE_KEYS.getPublic());
+            verifier.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+            final long iat = claims.path("iat").asLong();
+            final long exp = claims.path("exp").asLong();
+            return verifier.verify(Base64.getUrlDecoder().decode(parts[2])) && "PS256".equals(header.path("alg").asText())
+                    && CERTIFICATE_ID.equals(header.path("kid").asText()) && CLIENT_ID.equals(claims.path("iss").asText())
+                    && (baseUrl() + "/services/rest/auth/oauth2/v1/token").equals(claims.path("aud").asText())
+                    && claims.path("scope").asText().contains("rest_webservices") && exp > clock.instant().getEpochSecond() && exp - iat <= 3600;
+        } catch (final Exception e) {
+            return false;
+        }
+    }
+
+    /**
+     * The SuiteQL optsync sends: {@code SELECT id, email, globalsubscriptionstatus, TO_CHAR(lastmodifieddate,
+     * 'YYYY-MM-DD HH24:MI:SS') AS lmd FROM customer|contact [WHERE c AND c ...] [ORDER BY lastmodifieddate, id]}, with
+     * conditions {@code lastmodifieddate >= TO_TIMESTAMP(?, 'YYYY-MM-DD HH24:MI:SS')}, the key
+     * {@code (lastmodifieddate > TO_TIMESTAMP(?, …) OR (lastmodifieddate = TO_TIMESTAMP(?, …) AND id > ?))},
+     * {@code globalsubscriptionstatus IN ('2', '4')}, {@code searchstage = 'LEAD'}, {@code LOWER(email) IN (?, …)}.
+     */
+    private synchronized SimResponse query(final SimRequest request) throws Exception {
+        if (!"transient".equalsIgnoreCase(String.valueOf(request.header("Prefer")).trim())) {
+            return error(400, "Bad Request", "INVALID_REQUEST", "The SuiteQL query must be sent with the header Prefer: transient.");
+        }
+        final int limit = parse(request.queryParam("limit"), 1000);
+        final int offset = parse(request.queryParam("offset"), 0);
+        if (limit < 1 || limit > 1000 || offset % limit != 0) {
+            return error(400, "Bad Request", "INVALID_PARAMETER", "Invalid limit or offset: the offset must be a multiple of the limit, the limit at most 1000.");
+        }
+        final JsonNode body = SimResponse.JSON.readTree(request.body());
+        final List<String> params = new ArrayList<>();
+        body.path("params").forEach(p -> params.add(p.asText()));
+        final Suiteql suiteql;
+        try {
+            suiteql = Suiteql.parse(body.path("q").asText(""), params);
+        } catch (final IllegalArgumentException e) {
+            return error(400, "Bad Request", "INVALID_PARAMETER", "Invalid search query. Detailed unprocessed description follows. " + e.getMessage());
+        }
+        final List<Entity> rows = new ArrayList<>(entities.values().stream().filter(e -> e.type.equals(suiteql.table())).filter(suiteql.where()).toList());
+        if (suiteql.ordered()) {
+            rows.sort((a, b) -> {
+                final int byTime = a.lastModified.compareTo(b.lastModified);
+                return byTime != 0 ? byTime : Integer.compare(Integer.parseInt(a.id), Integer.parseInt(b.id));
+            });
+        }
+        if (offset + limit > maxRowsPerQuery && rows.size() > maxRowsPerQuery) {
+            return error(400, "Bad Request", "INVALID_PARAMETER", "The search query cannot return more than " + maxRowsPerQuery + " results.");
+        }
+        final List<Map<String, Object>> items = new ArrayList<>();
+        for (final Entity entity : rows.subList(Math.min(offset, rows.size()), Math.min(rows.size(), offset + limit))) {
+            final Map<String, Object> item = new LinkedHashMap<>();
+            item.put("links", List.of());
+            item.put("id", entity.id);
+            item.put("email", entity.email);
+            item.put("globalsubscriptionstatus", entity.status);
+            item.put("lmd", entity.value("lastmodifieddate"));
+            items.add(item);
+        }
+        final Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("links", List.of());
+        reply.put("count", items.size());
+        reply.put("hasMore", offset + items.size() < rows.size());
+        reply.put("offset", offset);
+        reply.put("totalResults", rows.size());
+        reply.put("items", items);
+        return SimResponse.json(200, reply);
+    }
+
+    private synchronized SimResponse patch(final String type, final String id, final JsonNode body) {
+        final Entity entity = entities.get(type + "/" + id);
+        if (entity == null) {
+            return error(404, "Record Not Found", "NONEXISTENT_ID", "Record does not exist.");
+        }
+        final JsonNode status = body.path("globalSubscriptionStatus");
+        String wanted = null;
+        if (status.has("id")) {
+            wanted = status.get("id").asText();
+        } else if (status.has("refName")) {
+            wanted = LABELS.entrySet().stream().filter(e -> e.getValue().equalsIgnoreCase(status.get("refName").asText())).map(Map.Entry::getKey)
+                    .findFirst().orElse("?");
+        }
+        if (wanted != null) {
+            if (!wanted.equals("1") && !wanted.equals("2")) {
+                return error(400, "Bad Request", "INVALID_CONTENT", "Only the recipient can set the subscription status to " + LABELS.getOrDefault(wanted, wanted) + ".");
+            }
+            if (entity.status.equals("4")) {
+                return error(400, "Bad Request", "INVALID_CONTENT", "The recipient has opted out (Confirmed Opt-Out); the company cannot change the status.");
+            }
+            entity.status = wanted;
+        }
+        entity.lastModified = now();
+        return SimResponse.empty(204).withHeader("Location", baseUrl() + "/services/rest/record/v1/" + type + "/" + id);
+    }
+
+    private static int parse(final String text, final int fallback) {
+        try {
+            return text == null ? fallback : Integer.parseInt(text.trim());
+        } catch (final NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static KeyPair rsaKeys() {
+        try {
+            final KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(3072);
+            return generator.generateKeyPair();
+        } catch (final NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The parsed subset of SuiteQL. */
+    record Suiteql(String table, Predicate<Entity> where, boolean ordered) {
+        private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.DOTALL;
+        private static final String TS = "TO_TIMESTAMP\\(\\s*\\?\\s*,\\s*'YYYY-MM-DD HH24:MI:SS'\\s*\\)";
+        private static final Pattern SELECT = Pattern.compile("\\s*SELECT\\s+id\\s*,\\s*email\\s*,\\s*globalsubscriptionstatus\\s*,\\s*TO_CHAR\\(\\s*lastmodifieddate\\s*,"
+                + "\\s*'YYYY-MM-DD HH24:MI:SS'\\s*\\)\\s+AS\\s+lmd\\s+FROM\\s+(customer|contact)(?:\\s+WHERE\\s+(.+?))?(\\s+ORDER\\s+BY\\s+lastmodifieddate\\s*,\\s*id)?\\s*", FLAGS);
+        private static final Pattern SINCE = Pattern.compile("lastmodifieddate\\s*>=\\s*" + TS, FLAGS);
+        private static final Pattern AFTER = Pattern.compile("\\(\\s*lastmodifieddate\\s*>\\s*" + TS + "\\s+OR\\s+\\(\\s*lastmodifieddate\\s*=\\s*" + TS
+                + "\\s+AND\\s+id\\s*>\\s*\\?\\s*\\)\\s*\\)", FLAGS);
+        private static final Pattern OPTED_OUT = Pattern.compile("globalsubscriptionstatus\\s+IN\\s*\\(\\s*'2'\\s*,\\s*'4'\\s*\\)", FLAGS);
+        private static final Pattern STAGE = Pattern.compile("searchstage\\s*=\\s*'(LEAD|PROSPECT|CUSTOMER)'", FLAGS);
+        private static final Pattern EMAILS = Pattern.compile("LOWER\\(\\s*email\\s*\\)\\s+IN\\s*\\(([?,\\s]+)\\)", FLAGS);
+
+        static Suiteql parse(final String q, final List<String> params) {
+            final Matcher select = SELECT.matcher(q);
+            if (!select.matches()) {
+                throw new IllegalArgumentException("Unsupported query: " + q);
+            }
+            Predicate<Entity> where = e -> true;
+            int next = 0;
+            if (select.group(2) != null) {
+                for (final String condition : SugarV41Simulator.topLevelAnd(select.group(2))) { // the same WHERE splitting as Sugar's SQL
+                    final String c = condition.trim();
+                    if (SINCE.matcher(c).matches()) {
+                        final Instant at = LocalDateTime.parse(params.get(next++), DB).toInstant(ZoneOffset.UTC);
+                        where = where.and(e -> !e.lastModified.isBefore(at));
+                    } else if (AFTER.matcher(c).matches()) {
+                        final Instant at = LocalDateTime.parse(params.get(next++), DB).toInstant(ZoneOffset.UTC);
+                        next++; // the same time again
+                        final int id = Integer.parseInt(params.get(next++));
+                        where = where.and(e -> e.lastModified.isAfter(at) || e.lastModified.equals(at) && Integer.parseInt(e.id) > id);
+                    } else if (OPTED_OUT.matcher(c).matches()) {
+                        where = where.and(e -> e.status.equals("2") || e.status.equals("4"));
+                    } else if (STAGE.matcher(c).matches()) {
+                        final Matcher stage = STAGE.matcher(c);
+                        stage.matches();
+                        final String wanted = stage.group(1).toUpperCase(Locale.ROOT);
+                        where = where.and(e -> wanted.equals(e.stage));
+                    } else if (EMAILS.matcher(c).matches()) {
+                        final Matcher emails = EMAILS.matcher(c);
+                        emails.matches();
+                        final int count = (int) emails.group(1).chars().filter(ch -> ch == '?').count();
+                        if (count > 1000) {
+                            throw new IllegalArgumentException("An IN list may hold at most 1000 items.");
+                        }
+                        final List<String> wanted = params.subList(next, next + count).stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
+                        next += count;
+                        where = where.and(e -> e.email != null && wanted.contains(e.email.toLowerCase(Locale.ROOT)));
+                    } else {
+                        throw new IllegalArgumentException("Unsupported condition: " + c);
+                    }
+                }
+            }
+            return new Suiteql(select.group(1).toLowerCase(Locale.ROOT), where, select.group(3) != null);
+        }
+    }
+}
