@@ -34,9 +34,10 @@ record PairTemplate(String file, Side first, Side second) {
      * @param writes the objects opted out in it, each by a PushCrmFieldUpdates of its own
      * @param reading what its fetches read, for the label
      * @param writing what its pushes do, for the label
+     * @param overlap its fetches' Overlap Window, or {@code null} for the default
      */
     record Side(String system, String serviceType, Map<String, String> serviceProperties, List<Map<String, Object>> parameters, List<String> reads,
-                String encoding, boolean bounces, List<String> writes, String reading, String writing) {
+                String encoding, boolean bounces, List<String> writes, String reading, String writing, String overlap) {
     }
 
     String name() {
@@ -84,8 +85,11 @@ record PairTemplate(String file, Side first, Side second) {
         final List<String> sources = new ArrayList<>();
         for (int i = 0; i < from.reads().size(); i++) {
             final String object = from.reads().get(i);
-            sources.add(flow.processor(P + "FetchCrmRecords", "Fetch " + from.system() + " " + object, 0, top + i * 220,
-                    Map.of("Connector", services.get(from.system()), "Object", object, "Record Writer", writer), FETCH_PERIOD, List.of()));
+            final Map<String, String> fetching = with(Map.of("Connector", services.get(from.system()), "Object", object, "Record Writer", writer));
+            if (from.overlap() != null) {
+                fetching.put("Overlap Window", from.overlap());
+            }
+            sources.add(flow.processor(P + "FetchCrmRecords", "Fetch " + from.system() + " " + object, 0, top + i * 220, fetching, FETCH_PERIOD, List.of()));
         }
         final Map<String, String> normalizing = with(records, "Opt-Out Field", "/opt_out", "E-mail Field", "/email", "Source Encoding", from.encoding());
         if (from.bounces()) {

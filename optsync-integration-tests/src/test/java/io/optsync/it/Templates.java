@@ -30,6 +30,11 @@ final class Templates {
     static final String MC_API_KEY = "Mailchimp API Key";
     static final String MC_LIST_ID = "Mailchimp List ID";
     static final String MC_BASE_URL = "Mailchimp Base URL";
+    static final String NS_HOST = "NetSuite Host";
+    static final String NS_ACCOUNT = "NetSuite Account ID";
+    static final String NS_CLIENT_ID = "NetSuite Client ID";
+    static final String NS_CERTIFICATE_ID = "NetSuite Certificate ID";
+    static final String NS_PRIVATE_KEY = "NetSuite Private Key";
 
     private static final String CONNECTOR = "io.optsync.nifi.connector.";
 
@@ -42,7 +47,7 @@ final class Templates {
                     parameter(SUGAR_PASSWORD, null, true, "That user's password")),
             List.of("Contacts", "Leads"), ref(SUGAR_ENCODING), false, List.of("Contacts", "Leads"),
             "read the Contacts and Leads changed in SugarCRM (every hour, also the whole opted-out set: the campaign unsubscribe link "
-                    + "changes no date_modified)", "opt out every SugarCRM Contact and Lead with that address");
+                    + "changes no date_modified)", "opt out every SugarCRM Contact and Lead with that address", null);
 
     static final PairTemplate.Side ACT_ON = new PairTemplate.Side("Act-On", CONNECTOR + "acton.ActOnConnectorService",
             Map.of("Base URL", ref(ACTON_URL), "Username", ref(ACTON_USER), "Password", ref(ACTON_PASSWORD), "Client ID", ref(ACTON_CLIENT_ID),
@@ -54,7 +59,7 @@ final class Templates {
                     parameter(ACTON_CLIENT_SECRET, null, true, "The integration's OAuth client secret")),
             List.of("optout"), "act-on", false, List.of("optout"),
             "read the addresses added to Act-On's opt-out list (hard bounces stay on Act-On's hard-bounce list)",
-            "add them to Act-On's account opt-out list (one CSV upload per batch)");
+            "add them to Act-On's account opt-out list (one CSV upload per batch)", null);
 
     static final PairTemplate.Side SALESFORCE = new PairTemplate.Side("Salesforce", CONNECTOR + "salesforce.SalesforceConnectorService",
             Map.of("Login URL", ref(SF_LOGIN_URL), "Authentication", ref(SF_AUTHENTICATION), "Client ID", ref(SF_CLIENT_ID),
@@ -70,7 +75,7 @@ final class Templates {
                     parameter(SF_REFRESH_TOKEN, null, true, "A refresh token issued to the connected app (refresh-token)")),
             List.of("Contact", "Lead"), "salesforce", true, List.of("Contact", "Lead"),
             "read the Contacts and Leads changed in Salesforce (on SystemModstamp, which bounce flagging moves too; converted Leads are left out)",
-            "tick Email Opt Out (HasOptedOutOfEmail) on every Salesforce Contact and Lead with that address, 200 a request");
+            "tick Email Opt Out (HasOptedOutOfEmail) on every Salesforce Contact and Lead with that address, 200 a request", null);
 
     static final PairTemplate.Side ACTIVECAMPAIGN = new PairTemplate.Side("ActiveCampaign", CONNECTOR + "activecampaign.ActiveCampaignConnectorService",
             Map.of("Base URL", ref(AC_URL), "API Token", ref(AC_TOKEN), "Lists", ref(AC_LISTS)),
@@ -79,7 +84,7 @@ final class Templates {
                     parameter(AC_LISTS, null, false, "The list ids that count, comma-separated; empty: every list a contact is on")),
             List.of("contacts"), "activecampaign", true, List.of("contacts"),
             "read the ActiveCampaign contacts changed, with their list memberships and hard bounces (opted out: unsubscribed from the "
-                    + "mapped lists and active on none)", "unsubscribe the contact (status 2) from every mapped ActiveCampaign list it is on");
+                    + "mapped lists and active on none)", "unsubscribe the contact (status 2) from every mapped ActiveCampaign list it is on", null);
 
     static final PairTemplate.Side MAILCHIMP = new PairTemplate.Side("Mailchimp", CONNECTOR + "mailchimp.MailchimpConnectorService",
             Map.of("API Key", ref(MC_API_KEY), "List ID", ref(MC_LIST_ID), "Base URL", ref(MC_BASE_URL)),
@@ -88,13 +93,26 @@ final class Templates {
                     parameter(MC_BASE_URL, null, false, "Leave empty: https://<data centre>.api.mailchimp.com (set only for a proxy)")),
             List.of("members"), "mailchimp", true, List.of("members"),
             "read the Mailchimp members changed (unsubscribed is opted out, cleaned a hard bounce)",
-            "unsubscribe the address in the Mailchimp audience, 500 a request (an address not on it is added as unsubscribed)");
+            "unsubscribe the address in the Mailchimp audience, 500 a request (an address not on it is added as unsubscribed)", null);
+
+    static final PairTemplate.Side NETSUITE = new PairTemplate.Side("NetSuite", CONNECTOR + "netsuite.NetSuiteConnectorService",
+            Map.of("Host", ref(NS_HOST), "Account ID", ref(NS_ACCOUNT), "Client ID", ref(NS_CLIENT_ID), "Certificate ID", ref(NS_CERTIFICATE_ID),
+                    "Private Key", ref(NS_PRIVATE_KEY)),
+            List.of(parameter(NS_HOST, "https://1234567.suitetalk.api.netsuite.com", false, "The account's SuiteTalk domain from Company URLs"),
+                    parameter(NS_ACCOUNT, "", false, "The account id, e.g. 1234567 or 1234567_SB1"),
+                    parameter(NS_CLIENT_ID, "", false, "The integration record's client id"),
+                    parameter(NS_CERTIFICATE_ID, "", false, "The certificate id of the OAuth 2.0 client credentials mapping"),
+                    parameter(NS_PRIVATE_KEY, null, true, "That certificate's RSA private key, PKCS#8 PEM")),
+            List.of("customer", "contact"), "netsuite", false, List.of("customer", "contact"),
+            "read the NetSuite customers (leads included) and contacts changed (Soft and Confirmed Opt-Out are opted out; a 2-hour overlap "
+                    + "covers the account's time zone)", "set Soft Opt-Out on every NetSuite customer, lead and contact with that address", "2 hours");
 
     static final PairTemplate SUGARCRM_ACTON = new PairTemplate("sugarcrm-acton-optout-sync.json", SUGARCRM, ACT_ON);
     static final PairTemplate SALESFORCE_ACTIVECAMPAIGN = new PairTemplate("salesforce-activecampaign-optout-sync.json", SALESFORCE, ACTIVECAMPAIGN);
     static final PairTemplate SALESFORCE_ACTON = new PairTemplate("salesforce-acton-optout-sync.json", SALESFORCE, ACT_ON);
     static final PairTemplate SALESFORCE_MAILCHIMP = new PairTemplate("salesforce-mailchimp-optout-sync.json", SALESFORCE, MAILCHIMP);
-    static final List<PairTemplate> ALL = List.of(SUGARCRM_ACTON, SALESFORCE_ACTIVECAMPAIGN, SALESFORCE_ACTON, SALESFORCE_MAILCHIMP);
+    static final PairTemplate NETSUITE_MAILCHIMP = new PairTemplate("netsuite-mailchimp-optout-sync.json", NETSUITE, MAILCHIMP);
+    static final List<PairTemplate> ALL = List.of(SUGARCRM_ACTON, SALESFORCE_ACTIVECAMPAIGN, SALESFORCE_ACTON, SALESFORCE_MAILCHIMP, NETSUITE_MAILCHIMP);
 
     private Templates() {
     }
