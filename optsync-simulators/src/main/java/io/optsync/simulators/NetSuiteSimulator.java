@@ -66,6 +66,7 @@ public final class NetSuiteSimulator extends SimulatorServer {
         String stage;
         String status;
         Instant lastModified;
+        final Map<String, String> custom = new HashMap<>();
 
         Entity(final String type, final String id) {
             this.type = type;
@@ -93,6 +94,12 @@ public final class NetSuiteSimulator extends SimulatorServer {
             return lastModified;
         }
 
+        /** Sets a custom field (custentity_...), as an administrator's field would hold it; the record is modified. */
+        public void custom(final String field, final String value) {
+            custom.put(field, value);
+            lastModified = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        }
+
         String value(final String column) {
             return switch (column) {
                 case "id" -> id;
@@ -100,7 +107,12 @@ public final class NetSuiteSimulator extends SimulatorServer {
                 case "globalsubscriptionstatus" -> status;
                 case "searchstage" -> stage;
                 case "lastmodifieddate" -> DB.format(lastModified.atOffset(ZoneOffset.UTC));
-                default -> throw new IllegalArgumentException("Unknown identifier '" + column + "'");
+                default -> {
+                    if (!column.startsWith("custentity")) {
+                        throw new IllegalArgumentException("Unknown identifier '" + column + "'");
+                    }
+                    yield custom.get(column);
+                }
             };
         }
     }
@@ -344,6 +356,9 @@ public final class NetSuiteSimulator extends SimulatorServer {
             item.put("email", entity.email);
             item.put("globalsubscriptionstatus", entity.status);
             item.put("lmd", entity.value("lastmodifieddate"));
+            for (final String column : suiteql.extra()) {
+                item.put(column, entity.value(column));
+            }
             items.add(item);
         }
         final Map<String, Object> reply = new LinkedHashMap<>();
@@ -401,11 +416,11 @@ public final class NetSuiteSimulator extends SimulatorServer {
     }
 
     /** The parsed subset of SuiteQL. */
-    record Suiteql(String table, Predicate<Entity> where, boolean ordered) {
+    record Suiteql(String table, Predicate<Entity> where, boolean ordered, List<String> extra) {
         private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.DOTALL;
         private static final String TS = "TO_TIMESTAMP\\(\\s*\\?\\s*,\\s*'YYYY-MM-DD HH24:MI:SS'\\s*\\)";
         private static final Pattern SELECT = Pattern.compile("\\s*SELECT\\s+id\\s*,\\s*email\\s*,\\s*globalsubscriptionstatus\\s*,\\s*TO_CHAR\\(\\s*lastmodifieddate\\s*,"
-                + "\\s*'YYYY-MM-DD HH24:MI:SS'\\s*\\)\\s+AS\\s+lmd\\s+FROM\\s+(customer|contact)(?:\\s+WHERE\\s+(.+?))?(\\s+ORDER\\s+BY\\s+lastmodifieddate\\s*,\\s*id)?\\s*", FLAGS);
+                + "\\s*'YYYY-MM-DD HH24:MI:SS'\\s*\\)\\s+AS\\s+lmd((?:\\s*,\\s*\\w+)*)\\s+FROM\\s+(customer|contact)(?:\\s+WHERE\\s+(.+?))?(\\s+ORDER\\s+BY\\s+lastmodifieddate\\s*,\\s*id)?\\s*", FLAGS);
         private static final Pattern SINCE = Pattern.compile("lastmodifieddate\\s*>=\\s*" + TS, FLAGS);
         private static final Pattern AFTER = Pattern.compile("\\(\\s*lastmodifieddate\\s*>\\s*" + TS + "\\s+OR\\s+\\(\\s*lastmodifieddate\\s*=\\s*" + TS
                 + "\\s+AND\\s+id\\s*>\\s*\\?\\s*\\)\\s*\\)", FLAGS);
@@ -420,8 +435,8 @@ public final class NetSuiteSimulator extends SimulatorServer {
             }
             Predicate<Entity> where = e -> true;
             int next = 0;
-            if (select.group(2) != null) {
-                for (final String condition : SugarV41Simulator.topLevelAnd(select.group(2))) { // the same WHERE splitting as Sugar's SQL
+            if (select.group(3) != null) {
+                for (final String condition : SugarV41Simulator.topLevelAnd(select.group(3))) { // the same WHERE splitting as Sugar's SQL
                     final String c = condition.trim();
                     if (SINCE.matcher(c).matches()) {
                         final Instant at = LocalDateTime.parse(params.get(next++), DB).toInstant(ZoneOffset.UTC);
@@ -453,7 +468,13 @@ public final class NetSuiteSimulator extends SimulatorServer {
                     }
                 }
             }
-            return new Suiteql(select.group(1).toLowerCase(Locale.ROOT), where, select.group(3) != null);
+            final List<String> extra = new ArrayList<>();
+            for (final String column : select.group(1).split(",")) {
+                if (!column.isBlank()) {
+                    extra.add(column.trim().toLowerCase(Locale.ROOT));
+                }
+            }
+            return new Suiteql(select.group(2).toLowerCase(Locale.ROOT), where, select.group(4) != null, extra);
         }
     }
 }

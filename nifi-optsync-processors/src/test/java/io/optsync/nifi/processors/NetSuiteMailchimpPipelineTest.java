@@ -67,4 +67,31 @@ class NetSuiteMailchimpPipelineTest {
         assertThat(netSuite.withEmail("stays@example.com")).allSatisfy(e -> assertThat(e.status()).isEqualTo("1"));
         assertThat(mailchimp.complianceRefusals()).isZero();
     }
+
+    @Test
+    void aCustomOptOutFieldIsMappedWithNoCode() throws Exception {
+        final NetSuiteSimulator.Entity flagged = netSuite.create("customer", "flagged@example.com", "1"); // soft opt-in, but the custom box says out
+        flagged.custom("custentity_email_optout", "T");
+        final NetSuiteSimulator.Entity clear = netSuite.create("customer", "clear@example.com", "1");
+        clear.custom("custentity_email_optout", "F");
+        mailchimp.put("flagged@example.com", "subscribed", Instant.now());
+        mailchimp.put("clear@example.com", "subscribed", Instant.now());
+        netSuite.start(0);
+        mailchimp.start(0);
+
+        final PipelineDirection toMailchimp = new PipelineDirection("customer", SourceEncoding.CUSTOM, "members");
+        io.optsync.nifi.connector.netsuite.NetSuiteTestConnectors.add(toMailchimp.fetch, "connector", netSuite.baseUrl());
+        toMailchimp.fetch.disableControllerService(toMailchimp.fetch.getControllerService("connector"));
+        toMailchimp.fetch.setProperty(toMailchimp.fetch.getControllerService("connector"), "Extra Fields", "custentity_email_optout");
+        toMailchimp.fetch.enableControllerService(toMailchimp.fetch.getControllerService("connector"));
+        toMailchimp.fetch.setProperty(OptOutProperties.CONNECTOR, "connector");
+        toMailchimp.normalize.setProperty(OptOutProperties.OPT_OUT_FIELD, "/fields/custentity_email_optout");
+        toMailchimp.normalize.setProperty(OptOutProperties.OPTED_OUT_VALUES, "T");
+        toMailchimp.normalize.setProperty(OptOutProperties.SUBSCRIBED_VALUES, "F");
+        ConnectorTestSupport.mailchimp(toMailchimp.push, mailchimp);
+        toMailchimp.run();
+
+        assertThat(mailchimp.member("flagged@example.com").status()).as("the custom field, by configuration alone").isEqualTo("unsubscribed");
+        assertThat(mailchimp.member("clear@example.com").status()).isEqualTo("subscribed");
+    }
 }

@@ -54,7 +54,7 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final DateTimeFormatter DB = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final String TS = "TO_TIMESTAMP(?, 'YYYY-MM-DD HH24:MI:SS')";
-    private static final String SELECT = "SELECT id, email, globalsubscriptionstatus, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lmd FROM ";
+    private static final String SELECT = "SELECT id, email, globalsubscriptionstatus, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lmd";
     private static final int LOOKUP_CHUNK = 200;
 
     /** An object optsync reads: its record type and the condition that picks its records. */
@@ -68,9 +68,13 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
     private final HttpTransport transport;
     private final SharedToken token;
     private final Semaphore concurrency;
+    private final List<String> extraFields;
 
-    NetSuiteClient(final HttpUrl host, final NetSuiteAuth auth, final HttpTransport transport, final SharedToken token, final int maxConcurrent) {
+    /** @param extraFields further SuiteQL columns to read into the records' fields (custom fields such as custentity_email_optout) */
+    NetSuiteClient(final HttpUrl host, final NetSuiteAuth auth, final HttpTransport transport, final SharedToken token, final int maxConcurrent,
+                   final List<String> extraFields) {
         this.host = host;
+        this.extraFields = extraFields;
         this.auth = auth;
         this.transport = transport;
         this.token = token;
@@ -125,9 +129,13 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
         }
     }
 
-    private static SourceRecord sourceRecord(final NsObject object, final JsonNode item) {
+    private SourceRecord sourceRecord(final NsObject object, final JsonNode item) {
         final Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("record_type", object.type());
+        for (final String field : extraFields) {
+            final JsonNode value = item.path(field);
+            fields.put(field, value.isMissingNode() || value.isNull() ? null : value.asText());
+        }
         return new SourceRecord(object.name(), VendorPages.requiredText(item, "id"), item.path("email").isTextual() ? item.get("email").asText() : null,
                 item.path("globalsubscriptionstatus").isMissingNode() || item.path("globalsubscriptionstatus").isNull() ? null
                         : item.get("globalsubscriptionstatus").asText(), null, modified(item), fields);
@@ -199,7 +207,8 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
         if (object.condition() != null) {
             all.add(object.condition());
         }
-        final String q = SELECT + object.type() + (all.isEmpty() ? "" : " WHERE " + String.join(" AND ", all)) + (ordered ? " ORDER BY lastmodifieddate, id" : "");
+        final String columns = extraFields.isEmpty() ? "" : ", " + String.join(", ", extraFields);
+        final String q = SELECT + columns + " FROM " + object.type() + (all.isEmpty() ? "" : " WHERE " + String.join(" AND ", all)) + (ordered ? " ORDER BY lastmodifieddate, id" : "");
         final ObjectNode body = JSON.createObjectNode();
         body.put("q", q);
         final ArrayNode bound = body.putArray("params");

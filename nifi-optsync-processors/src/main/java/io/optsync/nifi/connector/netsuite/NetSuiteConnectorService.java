@@ -83,12 +83,21 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
             .addValidator(StandardValidators.createLongValidator(1, 50, true))
             .build();
 
+    static final PropertyDescriptor EXTRA_FIELDS = new PropertyDescriptor.Builder()
+            .name("Extra Fields")
+            .description("Further fields to read, comma-separated SuiteQL column names (custom fields such as custentity_email_optout). Each "
+                    + "comes in the record's fields map: point NormalizeOptOutValue's Opt-Out Field at /fields/<name>, with a custom value set, to "
+                    + "sync a custom opt-out field with no code.")
+            .required(false)
+            .addValidator(StandardValidators.createRegexMatchingValidator(java.util.regex.Pattern.compile("\\s*[a-z][a-z0-9_]*(\\s*,\\s*[a-z][a-z0-9_]*)*\\s*")))
+            .build();
+
     static final PropertyDescriptor REQUESTS_PER_SECOND = ConnectorProperties.requestsPerSecond("5", 100,
             "NetSuite limits concurrency, not requests; this only smooths optsync's calls.");
     static final PropertyDescriptor BATCH_SIZE = ConnectorProperties.batchSize("100", 1000, "Records per write call; each is its own PATCH.");
     static final PropertyDescriptor TIMEOUT = ConnectorProperties.TIMEOUT;
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(HOST, ACCOUNT_ID, CLIENT_ID, CERTIFICATE_ID, PRIVATE_KEY, MAX_CONCURRENT,
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(HOST, ACCOUNT_ID, CLIENT_ID, CERTIFICATE_ID, PRIVATE_KEY, EXTRA_FIELDS, MAX_CONCURRENT,
             REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
 
     @Override
@@ -115,7 +124,10 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
         final var transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
         final NetSuiteAuth auth = new NetSuiteAuth(host, context.getProperty(CLIENT_ID).getValue(), context.getProperty(CERTIFICATE_ID).getValue(),
                 context.getProperty(PRIVATE_KEY).getValue(), transport);
-        use(new NetSuiteClient(host, auth, transport, new SharedToken(getStateManager(), Clock.systemUTC()), context.getProperty(MAX_CONCURRENT).asInteger()),
+        final String extra = context.getProperty(EXTRA_FIELDS).getValue();
+        final List<String> extraFields = extra == null ? List.of() : java.util.Arrays.stream(extra.split(",")).map(String::trim).filter(f -> !f.isEmpty()).toList();
+        use(new NetSuiteClient(host, auth, transport, new SharedToken(getStateManager(), Clock.systemUTC()), context.getProperty(MAX_CONCURRENT).asInteger(),
+                        extraFields),
                 new ConnectorProfile("NetSuite", NetSuiteClient.OBJECTS, context.getProperty(BATCH_SIZE).asInteger(),
                         context.getProperty(REQUESTS_PER_SECOND).asInteger(), OptOutEncoding.NETSUITE, false));
     }
