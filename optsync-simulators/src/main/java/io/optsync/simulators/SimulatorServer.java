@@ -152,6 +152,7 @@ public abstract class SimulatorServer implements AutoCloseable {
                 return;
             }
             stats.enter();
+            final boolean[] left = {false};
             try {
                 final String endpoint = endpointOf(request);
                 final int rate = stats.record(endpoint, System.nanoTime());
@@ -165,6 +166,9 @@ public abstract class SimulatorServer implements AutoCloseable {
                         }
                         final SimResponse answer = canned != null ? canned : limited != null ? limited : handle(request);
                         runAfterCall(endpoint);
+                        // the call is over once answered: a client may open its next one as soon as it reads this answer
+                        stats.leave();
+                        left[0] = true;
                         send(exchange, answer);
                     }
                     case RESET -> {
@@ -199,7 +203,9 @@ public abstract class SimulatorServer implements AutoCloseable {
                     }
                 }
             } finally {
-                stats.leave();
+                if (!left[0]) {
+                    stats.leave();
+                }
             }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
