@@ -11,6 +11,21 @@ public final class PemKeys {
     private PemKeys() {
     }
 
+    /** A validation result for a property that must hold such a key: valid when unset or readable. */
+    public static java.util.Optional<org.apache.nifi.components.ValidationResult> check(final org.apache.nifi.components.ValidationContext context,
+                                                                                          final org.apache.nifi.components.PropertyDescriptor property) {
+        if (!context.getProperty(property).isSet()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            rsaPrivateKey(context.getProperty(property).getValue());
+            return java.util.Optional.empty();
+        } catch (final IllegalArgumentException e) {
+            return java.util.Optional.of(new org.apache.nifi.components.ValidationResult.Builder().subject(property.getDisplayName()).valid(false)
+                    .explanation(e.getMessage()).build());
+        }
+    }
+
     /** An unencrypted PKCS#8 PEM RSA key ({@code -----BEGIN PRIVATE KEY-----}). */
     public static PrivateKey rsaPrivateKey(final String pem) {
         if (pem == null || !pem.contains("BEGIN PRIVATE KEY")) {

@@ -108,13 +108,7 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
     @Override
     protected Collection<ValidationResult> customValidate(final ValidationContext context) {
         final List<ValidationResult> results = new ArrayList<>();
-        if (context.getProperty(PRIVATE_KEY).isSet()) {
-            try {
-                PemKeys.rsaPrivateKey(context.getProperty(PRIVATE_KEY).getValue());
-            } catch (final IllegalArgumentException e) {
-                results.add(new ValidationResult.Builder().subject(PRIVATE_KEY.getDisplayName()).valid(false).explanation(e.getMessage()).build());
-            }
-        }
+        PemKeys.check(context, PRIVATE_KEY).ifPresent(results::add);
         return results;
     }
 

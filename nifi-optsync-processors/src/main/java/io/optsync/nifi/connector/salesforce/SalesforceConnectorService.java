@@ -142,12 +142,8 @@ public class SalesforceConnectorService extends AbstractConnectorService {
             results.add(new ValidationResult.Builder().subject(CLIENT_SECRET.getDisplayName()).valid(false)
                     .explanation("Client Credentials needs the Client Secret").build());
         }
-        if (JWT_BEARER.getValue().equals(flow) && context.getProperty(PRIVATE_KEY).isSet()) {
-            try {
-                io.optsync.nifi.connector.PemKeys.rsaPrivateKey(context.getProperty(PRIVATE_KEY).getValue());
-            } catch (final IllegalArgumentException e) {
-                results.add(new ValidationResult.Builder().subject(PRIVATE_KEY.getDisplayName()).valid(false).explanation(e.getMessage()).build());
-            }
+        if (JWT_BEARER.getValue().equals(flow)) {
+            io.optsync.nifi.connector.PemKeys.check(context, PRIVATE_KEY).ifPresent(results::add);
         }
         return results;
     }

@@ -76,6 +76,20 @@ class NetSuiteConnectorServiceTest {
     }
 
     @Test
+    void aKeyThatIsNotPkcs8MakesTheServiceInvalid() {
+        final var runner = ConnectorTestRunners.hostRunner();
+        final NetSuiteConnectorService service = ConnectorTestRunners.added(runner, "ns", new NetSuiteConnectorService());
+        runner.setProperty(service, NetSuiteConnectorService.HOST, "https://1234567.suitetalk.api.netsuite.com");
+        runner.setProperty(service, NetSuiteConnectorService.ACCOUNT_ID, "1234567");
+        runner.setProperty(service, NetSuiteConnectorService.CLIENT_ID, "client");
+        runner.setProperty(service, NetSuiteConnectorService.CERTIFICATE_ID, "kid");
+        runner.setProperty(service, NetSuiteConnectorService.PRIVATE_KEY, "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----");
+        runner.assertNotValid(service);
+        runner.setProperty(service, NetSuiteConnectorService.PRIVATE_KEY, NetSuiteTestConnectors.privateKeyPem());
+        runner.assertValid(service);
+    }
+
+    @Test
     void staysUnderItsShareOfTheAccountsConcurrency() throws Exception {
         sim.seed(200, 5);
         sim.latency(600);
