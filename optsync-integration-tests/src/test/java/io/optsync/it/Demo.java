@@ -1,6 +1,5 @@
 package io.optsync.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.optsync.simulators.SugarStore;
 
 import java.time.Duration;
@@ -86,14 +85,8 @@ public final class Demo {
     }
 
     /** FlowFiles queued in front of the failure funnels. */
+    /** FlowFiles queued on failure connections (the audit and held funnels are not failures). */
     private static long failuresWaiting(final SugarActOnScenario scenario) throws Exception {
-        long queued = 0;
-        final JsonNode flow = scenario.rest.get("/flow/process-groups/" + scenario.template.group()).path("processGroupFlow").path("flow");
-        for (final JsonNode connection : flow.path("connections")) {
-            if ("FUNNEL".equals(connection.path("component").path("destination").path("type").asText())) {
-                queued += connection.path("status").path("aggregateSnapshot").path("flowFilesQueued").asLong();
-            }
-        }
-        return queued;
+        return scenario.template.queuedOn("failure");
     }
 }
