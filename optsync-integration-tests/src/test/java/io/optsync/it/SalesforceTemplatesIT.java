@@ -43,15 +43,7 @@ class SalesforceTemplatesIT {
                 assertThat(scenario.partner.stats().faults("rate-limited")).isZero();
             }
             assertThat(scenario.salesforce.grants()).as("one Salesforce sign-in for the whole run").isEqualTo(1);
-            assertThat(scenario.template.errorBulletins()).isEmpty();
-            TemplateRunner.waitFor(Duration.ofSeconds(30), "the audit trail", () -> scenario.template.queuedOn("audit") > 0);
-
-            final String exported = scenario.template.download();
-            final String log = scenario.nifi.appLog();
-            for (final String secret : scenario.secrets()) {
-                assertThat(exported).as("exported flow").doesNotContain(secret);
-                assertThat(log).as("NiFi's log").doesNotContain(secret);
-            }
+            scenario.template.assertCleanRun(scenario.nifi, scenario.secrets());
         }
     }
 }

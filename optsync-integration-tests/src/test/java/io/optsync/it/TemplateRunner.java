@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** Imports a template into a running NiFi and runs it, as a user would: upload, fill the parameters, enable, start. */
 final class TemplateRunner {
     private final NiFiRest rest;
@@ -98,6 +100,21 @@ final class TemplateRunner {
             }
         }
         return queued;
+    }
+
+    /**
+     * What every template run must end with: no bulletin at ERROR, audit records queued, and none of {@code secrets}
+     * in the exported flow or in NiFi's log.
+     */
+    void assertCleanRun(final NiFiInstance nifi, final List<String> secrets) throws IOException, InterruptedException {
+        assertThat(errorBulletins()).isEmpty();
+        waitFor(Duration.ofSeconds(30), "the audit trail", () -> queuedOn("audit") > 0);
+        final String exported = download();
+        final String log = nifi.appLog();
+        for (final String secret : secrets) {
+            assertThat(exported).as("exported flow").doesNotContain(secret);
+            assertThat(log).as("NiFi's log").doesNotContain(secret);
+        }
     }
 
     String download() throws IOException, InterruptedException {

@@ -25,6 +25,14 @@ public final class ConnectorTestRunners {
         return TestRunners.newTestRunner(NoOp.class);
     }
 
+    /** Sets properties of an enabled service: disables it, sets them (by name), enables it again. */
+    public static <T extends ControllerService> T reconfigured(final TestRunner runner, final T service, final java.util.Map<String, String> properties) {
+        runner.disableControllerService(service);
+        properties.forEach((name, value) -> runner.setProperty(service, name, value));
+        runner.enableControllerService(service);
+        return service;
+    }
+
     /** Adds {@code service} under {@code id}, not yet enabled. */
     public static <T extends ControllerService> T added(final TestRunner runner, final String id, final T service) {
         try {

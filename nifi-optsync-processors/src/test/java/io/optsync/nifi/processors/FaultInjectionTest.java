@@ -1,13 +1,13 @@
 package io.optsync.nifi.processors;
 
 import io.optsync.nifi.connector.ConnectorProperties;
+import io.optsync.nifi.connector.ConnectorTestRunners;
 import io.optsync.simulators.ActOnSimulator;
 import io.optsync.simulators.FaultPlan;
 import io.optsync.simulators.SimulatorServer;
 import io.optsync.simulators.SugarStore;
 import io.optsync.simulators.SugarV10Simulator;
 import io.optsync.simulators.SugarV41Simulator;
-import org.apache.nifi.controller.ControllerService;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.junit.jupiter.api.AfterAll;
@@ -61,11 +61,7 @@ class FaultInjectionTest {
      * connector properties set for the test (more calls for Act-On, a quicker pace for SugarCRM).
      */
     private static void tune(final TestRunner runner, final String property, final String value) {
-        final ControllerService service = runner.getControllerService("connector");
-        runner.disableControllerService(service);
-        runner.setProperty(service, ConnectorProperties.TIMEOUT, "1 sec");
-        runner.setProperty(service, property, value);
-        runner.enableControllerService(service);
+        ConnectorTestRunners.reconfigured(runner, runner.getControllerService("connector"), Map.of(ConnectorProperties.TIMEOUT.getName(), "1 sec", property, value));
     }
 
     /** Result of pushing through faults: the rounds it took and what ended where. */

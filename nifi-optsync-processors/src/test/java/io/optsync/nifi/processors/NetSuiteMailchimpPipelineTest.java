@@ -1,11 +1,13 @@
 package io.optsync.nifi.processors;
 
+import io.optsync.nifi.connector.ConnectorTestRunners;
 import io.optsync.simulators.MailchimpSimulator;
 import io.optsync.simulators.NetSuiteSimulator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -80,11 +82,8 @@ class NetSuiteMailchimpPipelineTest {
         mailchimp.start(0);
 
         final PipelineDirection toMailchimp = new PipelineDirection("customer", SourceEncoding.CUSTOM, "members");
-        io.optsync.nifi.connector.netsuite.NetSuiteTestConnectors.add(toMailchimp.fetch, "connector", netSuite.baseUrl());
-        toMailchimp.fetch.disableControllerService(toMailchimp.fetch.getControllerService("connector"));
-        toMailchimp.fetch.setProperty(toMailchimp.fetch.getControllerService("connector"), "Extra Fields", "custentity_email_optout");
-        toMailchimp.fetch.enableControllerService(toMailchimp.fetch.getControllerService("connector"));
-        toMailchimp.fetch.setProperty(OptOutProperties.CONNECTOR, "connector");
+        ConnectorTestSupport.netSuite(toMailchimp.fetch, netSuite);
+        ConnectorTestRunners.reconfigured(toMailchimp.fetch, toMailchimp.fetch.getControllerService("connector"), Map.of("Extra Fields", "custentity_email_optout"));
         toMailchimp.normalize.setProperty(OptOutProperties.OPT_OUT_FIELD, "/fields/custentity_email_optout");
         toMailchimp.normalize.setProperty(OptOutProperties.OPTED_OUT_VALUES, "T");
         toMailchimp.normalize.setProperty(OptOutProperties.SUBSCRIBED_VALUES, "F");

@@ -112,7 +112,7 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
             if (request.mode() == FetchMode.OPTED_OUT) {
                 conditions.add("globalsubscriptionstatus IN ('2', '4')");
             }
-            final JsonNode page = suiteql(object, conditions, params, true, limit, what);
+            final JsonNode page = suiteql(object, conditions, params, true, limit, 0, what); // by key: always the first page of a new query
             final JsonNode items = VendorPages.records(page, "items", what);
             final List<SourceRecord> records = new ArrayList<>();
             for (final JsonNode item : items) {
@@ -156,7 +156,7 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
             final List<String> chunk = all.subList(from, Math.min(all.size(), from + LOOKUP_CHUNK));
             final String in = "LOWER(email) IN (" + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
             for (int offset = 0; ; offset += 1000) {
-                final JsonNode page = suiteqlAt(object, List.of(in), chunk, false, 1000, offset, what);
+                final JsonNode page = suiteql(object, List.of(in), chunk, false, 1000, offset, what);
                 final JsonNode items = VendorPages.records(page, "items", what);
                 for (final JsonNode item : items) {
                     final SourceRecord record = VendorPages.orMalformed(what, () -> sourceRecord(object, item));
@@ -197,12 +197,7 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
     }
 
     private JsonNode suiteql(final NsObject object, final List<String> conditions, final List<String> params, final boolean ordered, final int limit,
-                             final String what) throws ConnectorException {
-        return suiteqlAt(object, conditions, params, ordered, limit, 0, what);
-    }
-
-    private JsonNode suiteqlAt(final NsObject object, final List<String> conditions, final List<String> params, final boolean ordered, final int limit,
-                               final int offset, final String what) throws ConnectorException {
+                           final int offset, final String what) throws ConnectorException {
         final List<String> all = new ArrayList<>(conditions);
         if (object.condition() != null) {
             all.add(object.condition());

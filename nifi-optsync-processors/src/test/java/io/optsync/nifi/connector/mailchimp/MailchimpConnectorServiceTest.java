@@ -116,19 +116,15 @@ class MailchimpConnectorServiceTest {
         sim.latency(200);
         sim.start(0);
         final var runner = ConnectorTestRunners.hostRunner();
-        final MailchimpConnectorService fast = MailchimpTestConnectors.add(runner, "fast", sim.baseUrl());
-        runner.disableControllerService(fast);
-        runner.setProperty(fast, MailchimpConnectorService.REQUESTS_PER_SECOND, "100");
-        runner.enableControllerService(fast);
+        final MailchimpConnectorService fast = ConnectorTestRunners.reconfigured(runner, MailchimpTestConnectors.add(runner, "fast", sim.baseUrl()),
+                Map.of(MailchimpConnectorService.REQUESTS_PER_SECOND.getName(), "100"));
         lookUpFromTwentyFourThreads(List.of(fast));
         final int alone = sim.stats().maxConcurrent();
         final long refusedAlone = sim.stats().faults("too-many-connections");
 
         sim.stats().reset();
-        final MailchimpConnectorService other = MailchimpTestConnectors.add(runner, "other", sim.baseUrl());
-        runner.disableControllerService(other);
-        runner.setProperty(other, MailchimpConnectorService.REQUESTS_PER_SECOND, "100");
-        runner.enableControllerService(other);
+        final MailchimpConnectorService other = ConnectorTestRunners.reconfigured(runner, MailchimpTestConnectors.add(runner, "other", sim.baseUrl()),
+                Map.of(MailchimpConnectorService.REQUESTS_PER_SECOND.getName(), "100"));
         lookUpFromTwentyFourThreads(List.of(fast, other));
         System.out.printf(Locale.ROOT, "FIGURE Mailchimp connections: 24 threads, 200 ms a call: highest concurrency %d with one service (cap 8 of "
                         + "Mailchimp's 10), %d refused; two services on the key (as two nodes would be): highest %d, refused %d and retried until "
