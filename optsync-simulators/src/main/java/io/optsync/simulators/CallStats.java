@@ -69,6 +69,11 @@ public final class CallStats {
         return adder == null ? 0 : adder.sum();
     }
 
+    /** Faults injected, of every kind. */
+    public long totalFaults() {
+        return faults.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
     public synchronized void reset() {
         calls.clear();
         faults.clear();

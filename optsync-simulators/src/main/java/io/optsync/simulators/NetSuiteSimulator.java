@@ -54,6 +54,12 @@ public final class NetSuiteSimulator extends SimulatorServer {
     public static final String CERTIFICATE_ID = "hxz4Hw3aFvuKP4Tt3SmE1jvUBtQXrtsKBFg5AcL8SGw";
     /** The key pair whose public half is the certificate mapped to the integration: the connector signs with the private half. */
     public static final KeyPair CERTIFICATE_KEYS = rsaKeys();
+    /** Token-based authentication: the account (realm), the integration's consumer and the user's token. */
+    public static final String ACCOUNT_ID = "1234567_SB1";
+    public static final String CONSUMER_KEY = "ef40afdd8abaac111b13825dd5e5e2ddddb44f86d5a0dd6dcf38c20aae6b67e4";
+    public static final String CONSUMER_SECRET = "d6c2cb4b1f1c8a0c63b8b0c52a7d2e3b4e0e86a1e3d7a3f3c9d0b2a5f6e7d8c9";
+    public static final String TOKEN_ID = "2c2eb8b1b4d0e25a2c4a0b9f5f6e3a1d7c8b9a0f1e2d3c4b5a6978877665544";
+    public static final String TOKEN_SECRET = "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b";
     private static final DateTimeFormatter DB = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final Map<String, String> LABELS = Map.of("1", "Soft Opt-In", "2", "Soft Opt-Out", "3", "Confirmed Opt-In", "4", "Confirmed Opt-Out");
     private static final Pattern RECORD = Pattern.compile("/services/rest/record/v1/(customer|contact)/(\\d+)");
@@ -120,6 +126,8 @@ public final class NetSuiteSimulator extends SimulatorServer {
     private final Clock clock;
     private final Map<String, Entity> entities = new LinkedHashMap<>();
     private final Map<String, Instant> tokens = new HashMap<>();
+    private final java.util.Set<String> nonces = new java.util.HashSet<>();
+    private int tokenBasedRefusals;
     private volatile int concurrencyLimit = 5;
     private volatile int maxRowsPerQuery = 100_000;
     private int nextId = 100;
@@ -258,12 +266,24 @@ public final class NetSuiteSimulator extends SimulatorServer {
         }
         final String authorization = request.header("Authorization");
         synchronized (this) {
+            if (authorization != null && authorization.startsWith("OAuth ")) {
+                if (!validTokenBased(request, authorization)) {
+                    tokenBasedRefusals++;
+                    return error(401, "Unauthorized", "INVALID_LOGIN",
+                            "Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.");
+                }
+                return api(request);
+            }
             final Instant expires = authorization == null ? null : tokens.get(authorization.replaceFirst("(?i)^Bearer\\s+", ""));
             if (expires == null || expires.isBefore(clock.instant())) {
                 return error(401, "Unauthorized", "INVALID_LOGIN",
                         "Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.");
             }
         }
+        return api(request);
+    }
+
+    private SimResponse api(final SimRequest request) throws Exception {
         if (request.method().equals("POST") && request.path().equals("/services/rest/query/v1/suiteql")) {
             return query(request);
         }
@@ -276,6 +296,53 @@ public final class NetSuiteSimulator extends SimulatorServer {
                     "integrationLimitType", "accountLimit"));
         }
         return error(404, "Not Found", "INVALID_REQUEST", "The request could not be understood by the server due to malformed syntax.");
+    }
+
+    /**
+     * OAuth 1.0a as NetSuite checks it: realm the account, the known consumer and token, HMAC-SHA256 only (SHA-1 is
+     * refused since 2023.1), a timestamp within five minutes, a nonce never seen before, and the signature over the
+     * RFC 5849 base string with the query parameters in it.
+     */
+    private boolean validTokenBased(final SimRequest request, final String authorization) {
+        final Map<String, String> oauth = new HashMap<>();
+        final Matcher pair = Pattern.compile("(\\w+)=\"([^\"]*)\"").matcher(authorization);
+        while (pair.find()) {
+            oauth.put(pair.group(1), java.net.URLDecoder.decode(pair.group(2).replace("+", "%2B"), StandardCharsets.UTF_8));
+        }
+        final String timestamp = oauth.getOrDefault("oauth_timestamp", "0");
+        if (!ACCOUNT_ID.equals(oauth.get("realm")) || !CONSUMER_KEY.equals(oauth.get("oauth_consumer_key")) || !TOKEN_ID.equals(oauth.get("oauth_token"))
+                || !"HMAC-SHA256".equals(oauth.get("oauth_signature_method")) || !timestamp.matches("\\d{1,12}")
+                || Math.abs(clock.instant().getEpochSecond() - Long.parseLong(timestamp)) > 300 || !nonces.add(oauth.get("oauth_nonce"))) {
+            return false;
+        }
+        final List<Map.Entry<String, String>> parameters = new ArrayList<>();
+        request.query().forEach((name, values) -> values.forEach(value -> parameters.add(Map.entry(percent(name), percent(value)))));
+        oauth.forEach((name, value) -> {
+            if (name.startsWith("oauth_") && !name.equals("oauth_signature")) {
+                parameters.add(Map.entry(percent(name), percent(value)));
+            }
+        });
+        parameters.sort(Map.Entry.<String, String>comparingByKey().thenComparing(Map.Entry.comparingByValue()));
+        final String normalized = String.join("&", parameters.stream().map(p -> p.getKey() + "=" + p.getValue()).toList());
+        final String base = request.method() + "&" + percent("http://" + request.header("Host").toLowerCase(Locale.ROOT) + request.path()) + "&"
+                + percent(normalized);
+        try {
+            final javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec((percent(CONSUMER_SECRET) + "&" + percent(TOKEN_SECRET)).getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return Base64.getEncoder().encodeToString(mac.doFinal(base.getBytes(StandardCharsets.UTF_8))).equals(oauth.get("oauth_signature"));
+        } catch (final java.security.GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /** RFC 3986 percent-encoding, as OAuth 1.0a wants it: URLEncoder's form encoding, corrected. */
+    private static String percent(final String value) {
+        return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A").replace("%7E", "~");
+    }
+
+    /** Token-based requests refused (bad signature, reused nonce, stale timestamp, unknown token). */
+    public synchronized int tokenBasedRefusals() {
+        return tokenBasedRefusals;
     }
 
     private synchronized SimResponse token(final Map<String, String> form) {
@@ -421,53 +488,20 @@ public final class NetSuiteSimulator extends SimulatorServer {
         private static final String TS = "TO_TIMESTAMP\\(\\s*\\?\\s*,\\s*'YYYY-MM-DD HH24:MI:SS'\\s*\\)";
         private static final Pattern SELECT = Pattern.compile("\\s*SELECT\\s+id\\s*,\\s*email\\s*,\\s*globalsubscriptionstatus\\s*,\\s*TO_CHAR\\(\\s*lastmodifieddate\\s*,"
                 + "\\s*'YYYY-MM-DD HH24:MI:SS'\\s*\\)\\s+AS\\s+lmd((?:\\s*,\\s*\\w+)*)\\s+FROM\\s+(customer|contact)(?:\\s+WHERE\\s+(.+?))?(\\s+ORDER\\s+BY\\s+lastmodifieddate\\s*,\\s*id)?\\s*", FLAGS);
-        private static final Pattern SINCE = Pattern.compile("lastmodifieddate\\s*>=\\s*" + TS, FLAGS);
-        private static final Pattern AFTER = Pattern.compile("\\(\\s*lastmodifieddate\\s*>\\s*" + TS + "\\s+OR\\s+\\(\\s*lastmodifieddate\\s*=\\s*" + TS
-                + "\\s+AND\\s+id\\s*>\\s*\\?\\s*\\)\\s*\\)", FLAGS);
+        private static final Pattern MODIFIED = Pattern.compile("lastmodifieddate\\s*(>=|>|=)\\s*" + TS, FLAGS);
+        private static final Pattern ID_AFTER = Pattern.compile("id\\s*>\\s*\\?", FLAGS);
         private static final Pattern OPTED_OUT = Pattern.compile("globalsubscriptionstatus\\s+IN\\s*\\(\\s*'2'\\s*,\\s*'4'\\s*\\)", FLAGS);
         private static final Pattern STAGE = Pattern.compile("searchstage\\s*=\\s*'(LEAD|PROSPECT|CUSTOMER)'", FLAGS);
         private static final Pattern EMAILS = Pattern.compile("LOWER\\(\\s*email\\s*\\)\\s+IN\\s*\\(([?,\\s]+)\\)", FLAGS);
+        private static final Pattern COLUMN_IS = Pattern.compile("(\\w+)\\s*(=|<>|!=)\\s*'([^']*)'", FLAGS);
 
         static Suiteql parse(final String q, final List<String> params) {
             final Matcher select = SELECT.matcher(q);
             if (!select.matches()) {
                 throw new IllegalArgumentException("Unsupported query: " + q);
             }
-            Predicate<Entity> where = e -> true;
-            int next = 0;
-            if (select.group(3) != null) {
-                for (final String condition : SugarV41Simulator.topLevelAnd(select.group(3))) { // the same WHERE splitting as Sugar's SQL
-                    final String c = condition.trim();
-                    if (SINCE.matcher(c).matches()) {
-                        final Instant at = LocalDateTime.parse(params.get(next++), DB).toInstant(ZoneOffset.UTC);
-                        where = where.and(e -> !e.lastModified.isBefore(at));
-                    } else if (AFTER.matcher(c).matches()) {
-                        final Instant at = LocalDateTime.parse(params.get(next++), DB).toInstant(ZoneOffset.UTC);
-                        next++; // the same time again
-                        final int id = Integer.parseInt(params.get(next++));
-                        where = where.and(e -> e.lastModified.isAfter(at) || e.lastModified.equals(at) && Integer.parseInt(e.id) > id);
-                    } else if (OPTED_OUT.matcher(c).matches()) {
-                        where = where.and(e -> e.status.equals("2") || e.status.equals("4"));
-                    } else if (STAGE.matcher(c).matches()) {
-                        final Matcher stage = STAGE.matcher(c);
-                        stage.matches();
-                        final String wanted = stage.group(1).toUpperCase(Locale.ROOT);
-                        where = where.and(e -> wanted.equals(e.stage));
-                    } else if (EMAILS.matcher(c).matches()) {
-                        final Matcher emails = EMAILS.matcher(c);
-                        emails.matches();
-                        final int count = (int) emails.group(1).chars().filter(ch -> ch == '?').count();
-                        if (count > 1000) {
-                            throw new IllegalArgumentException("An IN list may hold at most 1000 items.");
-                        }
-                        final List<String> wanted = params.subList(next, next + count).stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
-                        next += count;
-                        where = where.and(e -> e.email != null && wanted.contains(e.email.toLowerCase(Locale.ROOT)));
-                    } else {
-                        throw new IllegalArgumentException("Unsupported condition: " + c);
-                    }
-                }
-            }
+            final int[] next = {0};
+            final Predicate<Entity> where = select.group(3) == null ? e -> true : Conditions.parse(select.group(3), c -> condition(c, params, next));
             final List<String> extra = new ArrayList<>();
             for (final String column : select.group(1).split(",")) {
                 if (!column.isBlank()) {
@@ -475,6 +509,52 @@ public final class NetSuiteSimulator extends SimulatorServer {
                 }
             }
             return new Suiteql(select.group(2).toLowerCase(Locale.ROOT), where, select.group(4) != null, extra);
+        }
+
+        /** One condition of the WHERE clause; {@code next} is the next positional parameter. */
+        private static Predicate<Entity> condition(final String c, final List<String> params, final int[] next) {
+            final Matcher modified = MODIFIED.matcher(c);
+            if (modified.matches()) {
+                final Instant at = LocalDateTime.parse(params.get(next[0]++), DB).toInstant(ZoneOffset.UTC);
+                return switch (modified.group(1)) {
+                    case ">=" -> e -> !e.lastModified.isBefore(at);
+                    case ">" -> e -> e.lastModified.isAfter(at);
+                    default -> e -> e.lastModified.equals(at);
+                };
+            }
+            if (ID_AFTER.matcher(c).matches()) {
+                final int id = Integer.parseInt(params.get(next[0]++));
+                return e -> Integer.parseInt(e.id) > id;
+            }
+            if (OPTED_OUT.matcher(c).matches()) {
+                return e -> e.status.equals("2") || e.status.equals("4");
+            }
+            final Matcher stage = STAGE.matcher(c);
+            if (stage.matches()) {
+                final String wanted = stage.group(1).toUpperCase(Locale.ROOT);
+                return e -> wanted.equals(e.stage);
+            }
+            final Matcher emails = EMAILS.matcher(c);
+            if (emails.matches()) {
+                final int count = (int) emails.group(1).chars().filter(ch -> ch == '?').count();
+                if (count > 1000) {
+                    throw new IllegalArgumentException("An IN list may hold at most 1000 items.");
+                }
+                final List<String> wanted = params.subList(next[0], next[0] + count).stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
+                next[0] += count;
+                return e -> e.email != null && wanted.contains(e.email.toLowerCase(Locale.ROOT));
+            }
+            final Matcher column = COLUMN_IS.matcher(c);
+            if (column.matches()) { // any column against a literal, as a user's scope would say it (custentity_newsletter = 'T')
+                final String name = column.group(1).toLowerCase(Locale.ROOT);
+                final String literal = column.group(3);
+                final boolean equal = column.group(2).equals("=");
+                if (!List.of("id", "email", "globalsubscriptionstatus", "searchstage").contains(name) && !name.startsWith("custentity")) {
+                    throw new IllegalArgumentException("Unknown identifier '" + name + "'");
+                }
+                return e -> literal.equals(e.value(name)) == equal;
+            }
+            throw new IllegalArgumentException("Unsupported condition: " + c);
         }
     }
 }

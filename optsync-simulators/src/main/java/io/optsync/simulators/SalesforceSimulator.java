@@ -70,6 +70,8 @@ public final class SalesforceSimulator extends SimulatorServer {
         boolean bounced;
         boolean converted;
         Instant modstamp;
+        /** Further fields (LeadSource, custom fields such as Newsletter__c), by lower-cased API name. */
+        final Map<String, String> extra = new HashMap<>();
 
         SfRecord(final String id, final String type) {
             this.id = id;
@@ -119,7 +121,12 @@ public final class SalesforceSimulator extends SimulatorServer {
                     case "isconverted" -> converted;
                     case "ispersonaccount" -> person;
                     case "systemmodstamp" -> STAMP.format(modstamp.atOffset(ZoneOffset.UTC));
-                    default -> throw new IllegalArgumentException("No such column '" + field + "' on entity '" + type + "'");
+                    default -> {
+                        if (!extra.containsKey(field.toLowerCase(Locale.ROOT))) {
+                            throw new IllegalArgumentException("No such column '" + field + "' on entity '" + type + "'");
+                        }
+                        yield extra.get(field.toLowerCase(Locale.ROOT));
+                    }
                 };
                 row.put(canonical(field), value);
             }
@@ -232,6 +239,13 @@ public final class SalesforceSimulator extends SimulatorServer {
     public synchronized void setOptedOut(final String id, final boolean optedOut) {
         final SfRecord record = records.get(id);
         record.optedOut = optedOut;
+        record.modstamp = now();
+    }
+
+    /** An administrator's or a user's edit of another field (LeadSource, a custom field such as Newsletter__c). */
+    public synchronized void setField(final String id, final String field, final String value) {
+        final SfRecord record = records.get(id);
+        record.extra.put(field.toLowerCase(Locale.ROOT), value);
         record.modstamp = now();
     }
 
@@ -545,9 +559,10 @@ public final class SalesforceSimulator extends SimulatorServer {
         private static final Pattern SELECT = Pattern.compile("\\s*SELECT\\s+(.+?)\\s+FROM\\s+(Contact|Lead|Account)\\b(?:\\s+WHERE\\s+(.+?))?"
                 + "(\\s+ORDER\\s+BY\\s+SystemModstamp(?:\\s+ASC)?(?:\\s*,\\s*Id(?:\\s+ASC)?)?)?\\s*", FLAGS);
         private static final Pattern STAMP_CONDITION = Pattern.compile("SystemModstamp\\s*(>=|>)\\s*(\\d{4}-\\d\\d-\\d\\dT[0-9:.]+(?:Z|[+-]\\d\\d:?\\d\\d))", FLAGS);
-        private static final Pattern FLAG_CONDITION = Pattern.compile("(HasOptedOutOfEmail|PersonHasOptedOutOfEmail|IsConverted|IsPersonAccount)\\s*=\\s*(TRUE|FALSE)", FLAGS);
+        private static final Pattern FLAG_CONDITION = Pattern.compile("(HasOptedOutOfEmail|PersonHasOptedOutOfEmail|IsEmailBounced|PersonIsEmailBounced|IsConverted|IsPersonAccount)\\s*=\\s*(TRUE|FALSE)", FLAGS);
         private static final Pattern EMAIL_IN = Pattern.compile("(Email|PersonEmail)\\s+IN\\s*\\((.*)\\)", FLAGS);
         private static final Pattern EMAIL_EQUALS = Pattern.compile("(Email|PersonEmail)\\s*=\\s*('(?:[^'\\\\]|\\\\.)*')", FLAGS);
+        private static final Pattern FIELD_CONDITION = Pattern.compile("(\\w+)\\s*(=|!=)\\s*(?:'((?:[^'\\\\]|\\\\.)*)'|(TRUE|FALSE))", FLAGS);
         private static final Pattern LITERAL = Pattern.compile("'((?:[^'\\\\]|\\\\.)*)'");
 
         static Soql parse(final String text) {
@@ -562,9 +577,7 @@ public final class SalesforceSimulator extends SimulatorServer {
             final String type = canonicalType(select.group(2));
             Predicate<SfRecord> where = r -> r.type.equals(type);
             if (select.group(3) != null) {
-                for (final String condition : select.group(3).split("(?i)\\s+AND\\s+")) {
-                    where = where.and(condition(condition.trim()));
-                }
+                where = where.and(Conditions.parse(select.group(3), Soql::condition));
             }
             return new Soql(fields, type, where, select.group(4) != null);
         }
@@ -584,6 +597,7 @@ public final class SalesforceSimulator extends SimulatorServer {
                 final boolean wanted = flag.group(2).equalsIgnoreCase("TRUE");
                 return switch (flag.group(1).toLowerCase(Locale.ROOT)) {
                     case "hasoptedoutofemail", "personhasoptedoutofemail" -> r -> r.optedOut == wanted;
+                    case "isemailbounced", "personisemailbounced" -> r -> r.bounced == wanted;
                     case "isconverted" -> r -> r.converted == wanted;
                     default -> r -> r.type.equals("Account") == wanted;
                 };
@@ -597,6 +611,13 @@ public final class SalesforceSimulator extends SimulatorServer {
                     wanted.add(literal.group(1).replaceAll("\\\\(.)", "$1").toLowerCase(Locale.ROOT));
                 }
                 return r -> r.email != null && wanted.contains(r.email.toLowerCase(Locale.ROOT));
+            }
+            final Matcher field = FIELD_CONDITION.matcher(condition);
+            if (field.matches()) { // another field against a literal, as a user's scope would say it (Newsletter__c = TRUE)
+                final String name = field.group(1).toLowerCase(Locale.ROOT);
+                final String literal = field.group(3) != null ? field.group(3).replace("\\'", "'") : field.group(4).toLowerCase(Locale.ROOT);
+                final boolean equal = field.group(2).equals("=");
+                return r -> literal.equals(r.extra.get(name)) == equal;
             }
             throw new IllegalArgumentException("unexpected token in condition: " + condition);
         }

@@ -209,7 +209,7 @@ public final class SugarV41Simulator extends SimulatorServer {
             return bean -> true;
         }
         Predicate<SugarStore.Bean> all = bean -> true;
-        for (final String part : topLevelAnd(query)) {
+        for (final String part : Conditions.split(query, " AND ")) {
             final Predicate<SugarStore.Bean> condition = condition(module.toLowerCase(Locale.ROOT), part);
             if (condition == null) {
                 return null;
@@ -217,30 +217,6 @@ public final class SugarV41Simulator extends SimulatorServer {
             all = all.and(condition);
         }
         return all;
-    }
-
-    /** Splits a WHERE fragment at the ANDs outside parentheses and quotes. */
-    static List<String> topLevelAnd(final String query) {
-        final List<String> parts = new ArrayList<>();
-        int depth = 0;
-        boolean quoted = false;
-        int start = 0;
-        for (int i = 0; i < query.length(); i++) {
-            final char c = query.charAt(i);
-            if (c == '\'') {
-                quoted = !quoted;
-            } else if (!quoted && c == '(') {
-                depth++;
-            } else if (!quoted && c == ')') {
-                depth--;
-            } else if (!quoted && depth == 0 && query.regionMatches(true, i, " AND ", 0, 5)) {
-                parts.add(query.substring(start, i));
-                start = i + 5;
-                i += 4;
-            }
-        }
-        parts.add(query.substring(start));
-        return parts;
     }
 
     private Predicate<SugarStore.Bean> condition(final String table, final String query) {

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * {@code Retry-After}) for what is worth retrying: 429, 5xx, timeouts and resets. Every call, retries included, waits
  * for a rate-limiter permit. Writes are idempotent (they set a field to a value), so retrying them is safe.
  */
-public final class HttpTransport {
+public final class HttpTransport implements ClusterShare.Limit {
 
     /** Refines {@link HttpOutcome#of(int)} for a vendor whose faults hide in HTTP 200 or whose limits use 403. */
     @FunctionalInterface
@@ -44,8 +44,9 @@ public final class HttpTransport {
     }
 
     private final OkHttpClient client;
-    private final RateLimiter<Object> rateLimiter;
+    private volatile RateLimiter<Object> rateLimiter;
     private final Settings settings;
+    private int members = 1;
 
     public HttpTransport(final Settings settings) {
         this.settings = settings;
@@ -55,10 +56,35 @@ public final class HttpTransport {
                 .writeTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .retryOnConnectionFailure(false) // retries are ours, counted and paced
                 .build();
-        final long nanosPerPermit = (long) (1_000_000_000L / settings.requestsPerSecond());
-        this.rateLimiter = RateLimiter.smoothBuilder(Duration.ofNanos(Math.max(1, nanosPerPermit)))
-                .withMaxWaitTime(Duration.ofMinutes(5))
-                .build();
+        this.rateLimiter = limiter(settings.requestsPerSecond());
+    }
+
+    private static RateLimiter<Object> limiter(final double requestsPerSecond) {
+        final long nanosPerPermit = (long) (1_000_000_000L / requestsPerSecond);
+        return RateLimiter.smoothBuilder(Duration.ofNanos(Math.max(1, nanosPerPermit))).withMaxWaitTime(Duration.ofMinutes(5)).build();
+    }
+
+    /** This node's part of the request budget: the budget over the members; none (every call waits) while {@code members} is 0. */
+    @Override
+    public synchronized void share(final int liveMembers, final int rank) {
+        if (liveMembers != members) {
+            if (liveMembers > 0) {
+                rateLimiter = limiter(settings.requestsPerSecond() / liveMembers);
+            }
+            members = liveMembers;
+            notifyAll();
+        }
+    }
+
+    /** The requests a second this node may make now. */
+    public synchronized double requestsPerSecond() {
+        return members == 0 ? 0 : settings.requestsPerSecond() / members;
+    }
+
+    private synchronized void awaitPart() throws InterruptedException {
+        while (members == 0) {
+            wait();
+        }
     }
 
     /**
@@ -69,6 +95,20 @@ public final class HttpTransport {
      * @throws ConnectorException when the call still fails after the last attempt (retryable), or cannot be sent
      */
     public HttpReply send(final Request request, final Classifier classifier) throws ConnectorException {
+        return send(request, classifier, r -> r);
+    }
+
+    /** Prepares each attempt of a call: a vendor that refuses a repeated signature (an OAuth 1.0a nonce) signs every attempt anew. */
+    @FunctionalInterface
+    public interface Attempt {
+        Request prepare(Request request) throws ConnectorException;
+    }
+
+    /**
+     * Sends a request as {@link #send(Request, Classifier)} does, passing every attempt, retries included, through
+     * {@code attempt} first.
+     */
+    public HttpReply send(final Request request, final Classifier classifier, final Attempt attempt) throws ConnectorException {
         final RetryPolicy<HttpReply> retry = RetryPolicy.<HttpReply>builder()
                 .handle(IOException.class)
                 .handleResultIf(reply -> classifier.classify(reply) == HttpOutcome.RETRY)
@@ -80,11 +120,15 @@ public final class HttpTransport {
         final HttpReply reply;
         try {
             reply = Failsafe.with(retry).get(() -> {
+                awaitPart();
                 rateLimiter.acquirePermit();
-                return call(request);
+                return call(attempt.prepare(request));
             });
         } catch (final FailsafeException e) {
             final Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof ConnectorException refused) {
+                throw refused;
+            }
             throw new ConnectorException("network", request.method() + " " + safeUrl(request) + " failed: " + cause.getMessage(), true,
                     Duration.ZERO, cause);
         }

@@ -103,14 +103,7 @@ public final class SharedToken {
                     continue;
                 }
                 final Token fresh = grant.obtain(shared == null ? null : shared.refresh());
-                final Map<String, String> published = new HashMap<>(leased);
-                published.put(ACCESS, fresh.access());
-                published.put(REFRESH, fresh.refresh() == null ? "" : fresh.refresh());
-                published.put(EXPIRES, fresh.expires().toString());
-                published.put(ENDPOINT, fresh.endpoint() == null ? "" : fresh.endpoint());
-                published.remove(LEASE_OWNER);
-                published.remove(LEASE_UNTIL);
-                state.setState(published, Scope.CLUSTER); // we hold the lease: nobody else writes the token now
+                publish(fresh);
                 cached = fresh;
                 return fresh.access();
             }
@@ -121,6 +114,27 @@ public final class SharedToken {
             Thread.currentThread().interrupt();
             throw new ConnectorException("interrupted", "interrupted while waiting for the token lease", true);
         }
+    }
+
+    /**
+     * Writes the new token and lets the lease go. Nobody else writes the token while we hold the lease, but other keys
+     * of the same state (the members of {@link ClusterShare}) may change meanwhile: they are kept.
+     */
+    private void publish(final Token fresh) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            final StateMap current = state.getState(Scope.CLUSTER);
+            final Map<String, String> published = new HashMap<>(current.toMap());
+            published.put(ACCESS, fresh.access());
+            published.put(REFRESH, fresh.refresh() == null ? "" : fresh.refresh());
+            published.put(EXPIRES, fresh.expires().toString());
+            published.put(ENDPOINT, fresh.endpoint() == null ? "" : fresh.endpoint());
+            published.remove(LEASE_OWNER);
+            published.remove(LEASE_UNTIL);
+            if (replace(current, published)) {
+                return;
+            }
+        }
+        throw new IOException("cluster state kept changing while the new token was written");
     }
 
     private boolean replace(final StateMap old, final Map<String, String> next) throws IOException {

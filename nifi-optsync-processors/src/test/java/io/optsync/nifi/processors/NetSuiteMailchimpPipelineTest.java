@@ -93,4 +93,60 @@ class NetSuiteMailchimpPipelineTest {
         assertThat(mailchimp.member("flagged@example.com").status()).as("the custom field, by configuration alone").isEqualTo("unsubscribed");
         assertThat(mailchimp.member("clear@example.com").status()).isEqualTo("subscribed");
     }
+
+    @Test
+    void anOptedOutRecordOutsideTheScopedListStillPropagates() throws Exception {
+        final Map<String, NetSuiteSimulator.Entity> records = scopedAccount();
+        final PipelineDirection toMailchimp = scopedSync(Map.of("Scope", "custentity_newsletter = 'T'"));
+
+        assertThat(fetchedEmails(toMailchimp)).as("the scope, and the opt-outs outside it")
+                .containsExactlyInAnyOrder("in.scope@example.com", "in.scope.out@example.com", "outside.out@example.com");
+        assertThat(mailchimp.member("outside.out@example.com").status()).as("opted out outside the scope").isEqualTo("unsubscribed");
+        assertThat(mailchimp.member("in.scope.out@example.com").status()).isEqualTo("unsubscribed");
+        assertThat(mailchimp.member("in.scope@example.com").status()).isEqualTo("subscribed");
+        assertThat(mailchimp.member("outside.in@example.com").status()).isEqualTo("subscribed");
+        assertThat(records.get("outside.in@example.com").status()).isEqualTo("1");
+    }
+
+    @Test
+    void ignoreNarrowsTheScopeToTheOptOutsWithinIt() throws Exception {
+        scopedAccount();
+        final PipelineDirection toMailchimp = scopedSync(Map.of("Scope", "custentity_newsletter = 'T'", "Opt-Outs Outside Scope", "Ignore"));
+
+        assertThat(fetchedEmails(toMailchimp)).containsExactlyInAnyOrder("in.scope@example.com", "in.scope.out@example.com");
+        assertThat(mailchimp.member("in.scope.out@example.com").status()).isEqualTo("unsubscribed");
+        assertThat(mailchimp.member("outside.out@example.com").status()).as("narrowed on purpose").isEqualTo("subscribed");
+    }
+
+    /** Customers on and off the newsletter list (a custom box), subscribed or opted out, all subscribed in Mailchimp. */
+    private Map<String, NetSuiteSimulator.Entity> scopedAccount() throws Exception {
+        final Map<String, NetSuiteSimulator.Entity> records = new java.util.LinkedHashMap<>();
+        for (final String[] row : new String[][] {{"in.scope@example.com", "1", "T"}, {"in.scope.out@example.com", "2", "T"},
+                {"outside.out@example.com", "2", "F"}, {"outside.in@example.com", "1", "F"}}) {
+            final NetSuiteSimulator.Entity entity = netSuite.create("customer", row[0], row[1]);
+            entity.custom("custentity_newsletter", row[2]);
+            records.put(row[0], entity);
+            mailchimp.put(row[0], "subscribed", Instant.now());
+        }
+        netSuite.start(0);
+        mailchimp.start(0);
+        return records;
+    }
+
+    private PipelineDirection scopedSync(final Map<String, String> scope) throws Exception {
+        final PipelineDirection toMailchimp = new PipelineDirection("customer", SourceEncoding.NETSUITE, "members");
+        ConnectorTestSupport.netSuite(toMailchimp.fetch, netSuite);
+        ConnectorTestRunners.reconfigured(toMailchimp.fetch, toMailchimp.fetch.getControllerService("connector"), scope);
+        ConnectorTestSupport.mailchimp(toMailchimp.push, mailchimp);
+        toMailchimp.run();
+        return toMailchimp;
+    }
+
+    private static java.util.List<String> fetchedEmails(final PipelineDirection direction) throws java.io.IOException {
+        final java.util.List<String> emails = new java.util.ArrayList<>();
+        for (final var flowFile : direction.fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS)) {
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(flowFile.toByteArray()).forEach(r -> emails.add(r.path("email").asText()));
+        }
+        return emails;
+    }
 }

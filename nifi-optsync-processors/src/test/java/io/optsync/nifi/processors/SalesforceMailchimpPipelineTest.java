@@ -1,5 +1,6 @@
 package io.optsync.nifi.processors;
 
+import io.optsync.nifi.connector.ConnectorTestRunners;
 import io.optsync.simulators.MailchimpSimulator;
 import io.optsync.simulators.SalesforceSimulator;
 import org.apache.nifi.util.TestRunner;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -78,5 +80,38 @@ class SalesforceMailchimpPipelineTest {
         assertThat(writes).isEqualTo((pushed + 499) / 500);
         assertThat(mailchimp.stats().totalCalls()).as("no lookup: writes go by address").isEqualTo(writes);
         assertThat(unsubscribed).isEqualTo(pushed);
+    }
+
+    @Test
+    void aScopeOnTheNewsletterFieldStillLetsEveryOptOutThrough() throws Exception {
+        final Map<String, String> newsletter = Map.of("in@example.com", "true", "in.out@example.com", "true", "out.out@example.com", "false",
+                "out.bounced@example.com", "false", "out.in@example.com", "false");
+        for (final Map.Entry<String, String> entry : newsletter.entrySet()) {
+            final SalesforceSimulator.SfRecord contact = salesforce.create("Contact", "A", "B", entry.getKey());
+            salesforce.setField(contact.id(), "Newsletter__c", entry.getValue());
+            if (entry.getKey().contains(".out@")) {
+                salesforce.setOptedOut(contact.id(), true);
+            } else if (entry.getKey().contains("bounced")) {
+                salesforce.bounce(contact.id());
+            }
+            mailchimp.put(entry.getKey(), "subscribed", Instant.now());
+        }
+        salesforce.start(0);
+        mailchimp.start(0);
+
+        final PipelineDirection toMailchimp = new PipelineDirection("Contact", SourceEncoding.SALESFORCE, "members").withHardBounces();
+        ConnectorTestSupport.salesforce(toMailchimp.fetch, salesforce);
+        ConnectorTestRunners.reconfigured(toMailchimp.fetch, toMailchimp.fetch.getControllerService("connector"), Map.of("Scope", "Newsletter__c = TRUE"));
+        ConnectorTestSupport.mailchimp(toMailchimp.push, mailchimp);
+        toMailchimp.run();
+
+        assertThat(toMailchimp.fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS).stream()
+                .mapToLong(f -> Long.parseLong(f.getAttribute("record.count"))).sum()).as("the 2 in scope and the 2 opted out or bounced outside it")
+                .isEqualTo(4);
+        assertThat(mailchimp.member("out.out@example.com").status()).as("opted out outside the scope").isEqualTo("unsubscribed");
+        assertThat(mailchimp.member("out.bounced@example.com").status()).as("bounced outside the scope").isEqualTo("unsubscribed");
+        assertThat(mailchimp.member("in.out@example.com").status()).isEqualTo("unsubscribed");
+        assertThat(mailchimp.member("in@example.com").status()).isEqualTo("subscribed");
+        assertThat(mailchimp.member("out.in@example.com").status()).isEqualTo("subscribed");
     }
 }

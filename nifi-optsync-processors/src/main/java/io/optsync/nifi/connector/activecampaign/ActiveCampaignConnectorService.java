@@ -3,11 +3,14 @@ package io.optsync.nifi.connector.activecampaign;
 import io.optsync.nifi.connector.AbstractConnectorService;
 import io.optsync.nifi.connector.ConnectorProfile;
 import io.optsync.nifi.connector.ConnectorProperties;
+import io.optsync.nifi.connector.HttpTransport;
 import io.optsync.nifi.optout.OptOutEncoding;
+import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnEnabled;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.controller.ConfigurationContext;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.processor.util.StandardValidators;
@@ -23,6 +26,7 @@ import java.util.stream.Collectors;
         + "counts as opted out when unsubscribed from the mapped lists it holds and active on none; bounced_hard is a hard bounce. "
         + "Status 1 (re-subscribe) is written only when PushCrmFieldUpdates allows it: opt-in propagation on and a consent newer than the "
         + "opt-out. Stays under the account's 5 requests a second (3 by default), honours Retry-After on 429 and retries 503.")
+@Stateful(scopes = Scope.CLUSTER, description = "On a cluster, a lease per node that splits the vendor's limits (requests a second) between the nodes.")
 public class ActiveCampaignConnectorService extends AbstractConnectorService {
 
     static final PropertyDescriptor BASE_URL = new PropertyDescriptor.Builder()
@@ -70,9 +74,10 @@ public class ActiveCampaignConnectorService extends AbstractConnectorService {
         final Set<String> mapped = lists == null ? Set.of() : Arrays.stream(lists.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
         final int rate = context.getProperty(REQUESTS_PER_SECOND).asInteger();
+        final HttpTransport transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
         use(new ActiveCampaignClient(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue(), context.getProperty(API_TOKEN).getValue(),
-                        mapped, ConnectorProperties.transport(context, REQUESTS_PER_SECOND)),
+                        mapped, transport),
                 new ConnectorProfile("ActiveCampaign", List.of(ActiveCampaignClient.CONTACTS), context.getProperty(BATCH_SIZE).asInteger(), rate,
-                        OptOutEncoding.ACTIVECAMPAIGN, false));
+                        OptOutEncoding.ACTIVECAMPAIGN, false), transport);
     }
 }

@@ -25,7 +25,7 @@ import java.util.List;
         + "cluster state and shared by every node: Act-On allows 5 password grants an hour and each refresh token is single-use, so "
         + "the cluster logs in once and refreshes one node at a time. Calls stay under the account's 5 calls a second.")
 @Stateful(scopes = Scope.CLUSTER, description = "The Act-On access token, refresh token and expiry, shared by every node, and a short lease "
-        + "that lets one node at a time obtain a new token.")
+        + "that lets one node at a time obtain a new token. On a cluster, also a lease per node that splits the vendor's limits between the nodes.")
 public class ActOnConnectorService extends AbstractConnectorService {
 
     static final PropertyDescriptor BASE_URL = new PropertyDescriptor.Builder()
@@ -82,7 +82,8 @@ public class ActOnConnectorService extends AbstractConnectorService {
                 context.getProperty(PASSWORD).getValue(), context.getProperty(CLIENT_ID).getValue(), context.getProperty(CLIENT_SECRET).getValue());
         use(new ActOnClient(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue(), credentials, transport,
                         new SharedToken(getStateManager(), Clock.systemUTC()), getLogger()),
-                new ConnectorProfile("Act-On", List.of(ActOnClient.OPT_OUT_LIST, ActOnClient.HARD_BOUNCE_LIST), batch, rate, OptOutEncoding.ACT_ON, true));
+                new ConnectorProfile("Act-On", List.of(ActOnClient.OPT_OUT_LIST, ActOnClient.HARD_BOUNCE_LIST), batch, rate, OptOutEncoding.ACT_ON, true),
+                transport);
     }
 
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.optsync.nifi.connector.AbstractConnectorService;
+import io.optsync.nifi.connector.ConcurrencyCap;
 import io.optsync.nifi.connector.ConnectorException;
 import io.optsync.nifi.connector.FetchMode;
 import io.optsync.nifi.connector.FetchRequest;
@@ -39,7 +40,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Semaphore;
 
 /**
  * Mailchimp Marketing API v3 as optsync uses it ({@code shared/vendor-apis.md} section 8), for one audience (list):
@@ -66,16 +66,17 @@ final class MailchimpClient implements AbstractConnectorService.Client {
     private final String listId;
     private final String authorization;
     private final HttpTransport transport;
-    private final Semaphore connections;
+    private final ConcurrencyCap connections;
     private final int batchSize;
 
-    MailchimpClient(final String baseUrl, final String listId, final String authorization, final HttpTransport transport, final int maxConnections,
+    /** @param connections the connections open at once, this node's part of the key's 10 */
+    MailchimpClient(final String baseUrl, final String listId, final String authorization, final HttpTransport transport, final ConcurrencyCap connections,
                     final int batchSize) {
         this.base = HttpUrl.get(baseUrl);
         this.listId = listId;
         this.authorization = authorization;
         this.transport = transport;
-        this.connections = new Semaphore(maxConnections, true);
+        this.connections = connections;
         this.batchSize = batchSize;
     }
 

@@ -2,13 +2,17 @@ package io.optsync.nifi.connector.mailchimp;
 
 import io.optsync.nifi.connector.AbstractConnectorService;
 import io.optsync.nifi.connector.ConnectorProfile;
+import io.optsync.nifi.connector.ConcurrencyCap;
 import io.optsync.nifi.connector.ConnectorProperties;
+import io.optsync.nifi.connector.HttpTransport;
 import io.optsync.nifi.optout.OptOutEncoding;
+import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnEnabled;
 import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.controller.ConfigurationContext;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.processor.util.StandardValidators;
@@ -24,6 +28,7 @@ import java.util.List;
         + "cleaned is a hard bounce; pending, transactional and archived are no marketing consent (unknown). Mailchimp refuses to "
         + "re-subscribe an unsubscribed or cleaned member (Member In Compliance State): that is final, never retried. At most Max "
         + "Concurrent Connections calls are open at once (Mailchimp allows 10 per API key).")
+@Stateful(scopes = Scope.CLUSTER, description = "On a cluster, a lease per node that splits the vendor's limits (requests a second, connections open at once) between the nodes.")
 public class MailchimpConnectorService extends AbstractConnectorService {
 
     static final AllowableValue API_KEY_AUTH = new AllowableValue("api-key", "API Key", "An API key; its suffix after '-' names the data centre.");
@@ -111,9 +116,10 @@ public class MailchimpConnectorService extends AbstractConnectorService {
         final String authorization = apiKey ? "Basic " + Base64.getEncoder().encodeToString(("optsync:" + secret).getBytes(StandardCharsets.UTF_8))
                 : "Bearer " + secret;
         final int batch = context.getProperty(BATCH_SIZE).asInteger();
-        use(new MailchimpClient(base, context.getProperty(LIST_ID).getValue(), authorization, ConnectorProperties.transport(context, REQUESTS_PER_SECOND),
-                        context.getProperty(MAX_CONNECTIONS).asInteger(), batch),
+        final HttpTransport transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
+        final ConcurrencyCap connections = new ConcurrencyCap(context.getProperty(MAX_CONNECTIONS).asInteger());
+        use(new MailchimpClient(base, context.getProperty(LIST_ID).getValue(), authorization, transport, connections, batch),
                 new ConnectorProfile("Mailchimp", List.of(MailchimpClient.MEMBERS), batch, context.getProperty(REQUESTS_PER_SECOND).asInteger(),
-                        OptOutEncoding.MAILCHIMP, true));
+                        OptOutEncoding.MAILCHIMP, true), transport, connections);
     }
 }

@@ -28,7 +28,7 @@ import java.util.Map;
  * {@code /services/rest/auth/oauth2/v1/token} for an access token of an hour. There is no refresh token: a new
  * assertion is signed each time.
  */
-final class NetSuiteAuth {
+final class NetSuiteAuth implements NetSuiteSignIn {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpUrl tokenUrl;
@@ -36,13 +36,29 @@ final class NetSuiteAuth {
     private final String certificateId;
     private final PrivateKey key;
     private final HttpTransport transport;
+    private final SharedToken token;
 
-    NetSuiteAuth(final HttpUrl host, final String clientId, final String certificateId, final String privateKeyPem, final HttpTransport transport) {
+    /** @param token where the access token is kept, shared by every node of a cluster */
+    NetSuiteAuth(final HttpUrl host, final String clientId, final String certificateId, final String privateKeyPem, final HttpTransport transport,
+                 final SharedToken token) {
+        this.token = token;
         this.tokenUrl = host.newBuilder().addPathSegments("services/rest/auth/oauth2/v1/token").build();
         this.clientId = clientId;
         this.certificateId = certificateId;
         this.key = PemKeys.rsaPrivateKey(privateKeyPem);
         this.transport = transport;
+    }
+
+    @Override
+    public Request authorize(final Request request) throws ConnectorException {
+        return request.newBuilder().header("Authorization", "Bearer " + token.access(this::grant)).build();
+    }
+
+    /** Replaces the refused token, unless another node already has. */
+    @Override
+    public void refused(final Request refused) throws ConnectorException {
+        final String header = refused.header("Authorization");
+        token.renewAfterRefusal(this::grant, header == null ? null : header.substring("Bearer ".length()));
     }
 
     SharedToken.Token grant(final String ignoredRefreshToken) throws ConnectorException {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.optsync.nifi.connector.AbstractConnectorService;
+import io.optsync.nifi.connector.ConcurrencyCap;
 import io.optsync.nifi.connector.ConnectorException;
 import io.optsync.nifi.connector.FetchMode;
 import io.optsync.nifi.connector.FetchRequest;
@@ -13,7 +14,7 @@ import io.optsync.nifi.connector.HttpReply;
 import io.optsync.nifi.connector.HttpTransport;
 import io.optsync.nifi.connector.PageHandler;
 import io.optsync.nifi.connector.RecordRef;
-import io.optsync.nifi.connector.SharedToken;
+import io.optsync.nifi.connector.RecordScope;
 import io.optsync.nifi.connector.SourceRecord;
 import io.optsync.nifi.connector.VendorPages;
 import io.optsync.nifi.connector.Watermark;
@@ -33,7 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * NetSuite SuiteTalk REST as optsync uses it ({@code shared/vendor-netsuite.md}):
@@ -56,6 +57,7 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
     private static final String TS = "TO_TIMESTAMP(?, 'YYYY-MM-DD HH24:MI:SS')";
     private static final String SELECT = "SELECT id, email, globalsubscriptionstatus, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lmd";
     private static final int LOOKUP_CHUNK = 200;
+    private static final String OPTED_OUT = "globalsubscriptionstatus IN ('2', '4')";
 
     /** An object optsync reads: its record type and the condition that picks its records. */
     private record NsObject(String name, String type, String condition) {
@@ -64,21 +66,24 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
     static final List<String> OBJECTS = List.of("customer", "contact", "lead");
 
     private final HttpUrl host;
-    private final NetSuiteAuth auth;
+    private final NetSuiteSignIn signIn;
     private final HttpTransport transport;
-    private final SharedToken token;
-    private final Semaphore concurrency;
+    private final ConcurrencyCap concurrency;
     private final List<String> extraFields;
+    private final RecordScope scope;
 
-    /** @param extraFields further SuiteQL columns to read into the records' fields (custom fields such as custentity_email_optout) */
-    NetSuiteClient(final HttpUrl host, final NetSuiteAuth auth, final HttpTransport transport, final SharedToken token, final int maxConcurrent,
-                   final List<String> extraFields) {
+    /**
+     * @param extraFields further SuiteQL columns to read into the records' fields (custom fields such as custentity_email_optout)
+     * @param scope the user's condition on the records read, and whether opt-outs outside it are read too
+     */
+    NetSuiteClient(final HttpUrl host, final NetSuiteSignIn signIn, final HttpTransport transport, final ConcurrencyCap concurrency,
+                   final List<String> extraFields, final RecordScope scope) {
         this.host = host;
+        this.scope = scope;
         this.extraFields = extraFields;
-        this.auth = auth;
+        this.signIn = signIn;
         this.transport = transport;
-        this.token = token;
-        this.concurrency = new Semaphore(maxConcurrent, true);
+        this.concurrency = concurrency;
     }
 
     private static NsObject object(final String name) throws ConnectorException {
@@ -110,7 +115,11 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
                 params.add(DB.format(request.since().modifiedAt().atOffset(ZoneOffset.UTC)));
             }
             if (request.mode() == FetchMode.OPTED_OUT) {
-                conditions.add("globalsubscriptionstatus IN ('2', '4')");
+                conditions.add(OPTED_OUT);
+            }
+            final String scoped = scope.where(OPTED_OUT);
+            if (scoped != null) {
+                conditions.add(scoped);
             }
             final JsonNode page = suiteql(object, conditions, params, true, limit, 0, what); // by key: always the first page of a new query
             final JsonNode items = VendorPages.records(page, "items", what);
@@ -233,18 +242,19 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
         }
     }
 
-    /** A call within the concurrency cap, with the shared token; a 401 replaces the token once (NetSuite also says 401 when overloaded). */
-    private HttpReply call(final Request.Builder request) throws ConnectorException {
-        String access = token.access(auth::grant);
-        HttpReply reply = send(request, access);
+    /** A call within the concurrency cap, signed in; a 401 is tried once more with new credentials (NetSuite also says 401 when overloaded). */
+    private HttpReply call(final Request.Builder builder) throws ConnectorException {
+        final Request request = builder.header("Accept", "application/json").build();
+        final AtomicReference<Request> sent = new AtomicReference<>();
+        HttpReply reply = send(request, sent);
         if (reply.status() == 401) {
-            access = token.renewAfterRefusal(auth::grant, access);
-            reply = send(request, access);
+            signIn.refused(sent.get());
+            reply = send(request, sent);
         }
         return reply;
     }
 
-    private HttpReply send(final Request.Builder request, final String access) throws ConnectorException {
+    private HttpReply send(final Request request, final AtomicReference<Request> sent) throws ConnectorException {
         try {
             concurrency.acquire();
         } catch (final InterruptedException e) {
@@ -252,8 +262,11 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
             throw new ConnectorException("interrupted", "interrupted while waiting for a NetSuite request slot", true);
         }
         try {
-            return transport.send(request.header("Authorization", "Bearer " + access).header("Accept", "application/json").build(),
-                    HttpTransport.Classifier.STATUS);
+            return transport.send(request, HttpTransport.Classifier.STATUS, attempt -> { // signed anew for each attempt: TBA refuses a nonce twice
+                final Request signed = signIn.authorize(attempt);
+                sent.set(signed);
+                return signed;
+            });
         } finally {
             concurrency.release();
         }

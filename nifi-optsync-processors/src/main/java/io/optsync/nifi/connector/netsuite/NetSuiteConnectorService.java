@@ -1,9 +1,11 @@
 package io.optsync.nifi.connector.netsuite;
 
 import io.optsync.nifi.connector.AbstractConnectorService;
+import io.optsync.nifi.connector.ConcurrencyCap;
 import io.optsync.nifi.connector.ConnectorProfile;
 import io.optsync.nifi.connector.ConnectorProperties;
 import io.optsync.nifi.connector.PemKeys;
+import io.optsync.nifi.connector.RecordScope;
 import io.optsync.nifi.connector.SharedToken;
 import io.optsync.nifi.optout.OptOutEncoding;
 import okhttp3.HttpUrl;
@@ -11,6 +13,7 @@ import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnEnabled;
+import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.ValidationContext;
 import org.apache.nifi.components.ValidationResult;
@@ -29,10 +32,10 @@ import java.util.List;
         + "incrementally through SuiteQL, paged by (last-modified time, id) rather than by offset, and sets globalSubscriptionStatus "
         + "(2 Soft Opt-Out; 1 Soft Opt-In only for an opt-in the decision rule allowed). 2 and 4 are opted out; 3 and 4 belong to the "
         + "recipient and are never written, and a Confirmed Opt-Out is never left. Signs in with OAuth 2.0 client credentials (a PS256 "
-        + "client assertion signed with the certificate's key); the token is shared in cluster state. At most Max Concurrent Requests "
+        + "client assertion signed with the certificate's key; the token is shared in cluster state) or, for accounts that still use it, token-based authentication (OAuth 1.0a, HMAC-SHA256). At most Max Concurrent Requests "
         + "calls are open at once: the account's concurrency is shared by every integration.")
 @Stateful(scopes = Scope.CLUSTER, description = "The NetSuite access token, shared by every node, and a short lease that lets one node at a "
-        + "time obtain a new one.")
+        + "time obtain a new one. On a cluster, also a lease per node that splits the vendor's limits between the nodes.")
 public class NetSuiteConnectorService extends AbstractConnectorService {
 
     static final PropertyDescriptor HOST = new PropertyDescriptor.Builder()
@@ -52,11 +55,27 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
+    static final AllowableValue CLIENT_CREDENTIALS = new AllowableValue("OAuth 2.0 Client Credentials", "OAuth 2.0 Client Credentials",
+            "Machine to machine: a JWT client assertion signed PS256 with a certificate's private key, exchanged for an access token of an hour. "
+                    + "NetSuite's way for new integrations.");
+    static final AllowableValue TOKEN_BASED = new AllowableValue("Token-Based Authentication", "Token-Based Authentication (legacy)",
+            "OAuth 1.0a with HMAC-SHA256 and a consumer key and token, each call signed. For accounts that still use it: NetSuite takes no new "
+                    + "TBA integrations from 2027.1 and plans to end the existing ones.");
+
+    static final PropertyDescriptor AUTHENTICATION = new PropertyDescriptor.Builder()
+            .name("Authentication")
+            .description("How optsync signs in to NetSuite.")
+            .required(true)
+            .allowableValues(CLIENT_CREDENTIALS, TOKEN_BASED)
+            .defaultValue(CLIENT_CREDENTIALS.getValue())
+            .build();
+
     static final PropertyDescriptor CLIENT_ID = new PropertyDescriptor.Builder()
             .name("Client ID")
             .description("The integration record's client id.")
             .required(true)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .dependsOn(AUTHENTICATION, CLIENT_CREDENTIALS)
             .build();
 
     static final PropertyDescriptor CERTIFICATE_ID = new PropertyDescriptor.Builder()
@@ -64,6 +83,7 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
             .description("The certificate id of the OAuth 2.0 client credentials mapping (integration, role, entity): the JWT's kid.")
             .required(true)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .dependsOn(AUTHENTICATION, CLIENT_CREDENTIALS)
             .build();
 
     static final PropertyDescriptor PRIVATE_KEY = new PropertyDescriptor.Builder()
@@ -72,7 +92,13 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
             .required(true)
             .sensitive(true)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .dependsOn(AUTHENTICATION, CLIENT_CREDENTIALS)
             .build();
+
+    static final PropertyDescriptor CONSUMER_KEY = tokenBased("Consumer Key", "The integration record's consumer key.", false);
+    static final PropertyDescriptor CONSUMER_SECRET = tokenBased("Consumer Secret", "The integration record's consumer secret. Use a sensitive parameter.", true);
+    static final PropertyDescriptor TOKEN_ID = tokenBased("Token ID", "The access token's id (a user and role of the integration).", false);
+    static final PropertyDescriptor TOKEN_SECRET = tokenBased("Token Secret", "The access token's secret. Use a sensitive parameter.", true);
 
     static final PropertyDescriptor MAX_CONCURRENT = new PropertyDescriptor.Builder()
             .name("Max Concurrent Requests")
@@ -92,13 +118,29 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
             .addValidator(StandardValidators.createRegexMatchingValidator(java.util.regex.Pattern.compile("\\s*[a-z][a-z0-9_]*(\\s*,\\s*[a-z][a-z0-9_]*)*\\s*")))
             .build();
 
+    static final PropertyDescriptor SCOPE = RecordScope.property("SuiteQL", "custentity_newsletter = 'T' or searchstage = 'CUSTOMER' (a saved search's "
+            + "criteria, restated: SuiteQL cannot run a saved search)");
+    static final PropertyDescriptor OPT_OUTS_OUTSIDE_SCOPE = RecordScope.OPT_OUTS_OUTSIDE_SCOPE;
+
     static final PropertyDescriptor REQUESTS_PER_SECOND = ConnectorProperties.requestsPerSecond("5", 100,
             "NetSuite limits concurrency, not requests; this only smooths optsync's calls.");
     static final PropertyDescriptor BATCH_SIZE = ConnectorProperties.batchSize("100", 1000, "Records per write call; each is its own PATCH.");
     static final PropertyDescriptor TIMEOUT = ConnectorProperties.TIMEOUT;
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(HOST, ACCOUNT_ID, CLIENT_ID, CERTIFICATE_ID, PRIVATE_KEY, EXTRA_FIELDS, MAX_CONCURRENT,
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(HOST, ACCOUNT_ID, AUTHENTICATION, CLIENT_ID, CERTIFICATE_ID, PRIVATE_KEY,
+            CONSUMER_KEY, CONSUMER_SECRET, TOKEN_ID, TOKEN_SECRET, EXTRA_FIELDS, SCOPE, OPT_OUTS_OUTSIDE_SCOPE, MAX_CONCURRENT,
             REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
+
+    private static PropertyDescriptor tokenBased(final String name, final String description, final boolean sensitive) {
+        return new PropertyDescriptor.Builder()
+                .name(name)
+                .description(description)
+                .required(true)
+                .sensitive(sensitive)
+                .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+                .dependsOn(AUTHENTICATION, TOKEN_BASED)
+                .build();
+    }
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -108,7 +150,9 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
     @Override
     protected Collection<ValidationResult> customValidate(final ValidationContext context) {
         final List<ValidationResult> results = new ArrayList<>();
-        PemKeys.check(context, PRIVATE_KEY).ifPresent(results::add);
+        if (CLIENT_CREDENTIALS.getValue().equals(context.getProperty(AUTHENTICATION).getValue())) {
+            PemKeys.check(context, PRIVATE_KEY).ifPresent(results::add);
+        }
         return results;
     }
 
@@ -116,13 +160,17 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
     public void onEnabled(final ConfigurationContext context) {
         final HttpUrl host = HttpUrl.get(context.getProperty(HOST).evaluateAttributeExpressions().getValue());
         final var transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
-        final NetSuiteAuth auth = new NetSuiteAuth(host, context.getProperty(CLIENT_ID).getValue(), context.getProperty(CERTIFICATE_ID).getValue(),
-                context.getProperty(PRIVATE_KEY).getValue(), transport);
+        final NetSuiteSignIn signIn = TOKEN_BASED.getValue().equals(context.getProperty(AUTHENTICATION).getValue())
+                ? new TokenBasedSignIn(new TokenBasedSignIn.Credentials(context.getProperty(ACCOUNT_ID).getValue(), context.getProperty(CONSUMER_KEY).getValue(),
+                        context.getProperty(CONSUMER_SECRET).getValue(), context.getProperty(TOKEN_ID).getValue(), context.getProperty(TOKEN_SECRET).getValue()),
+                        Clock.systemUTC())
+                : new NetSuiteAuth(host, context.getProperty(CLIENT_ID).getValue(), context.getProperty(CERTIFICATE_ID).getValue(),
+                        context.getProperty(PRIVATE_KEY).getValue(), transport, new SharedToken(getStateManager(), Clock.systemUTC()));
         final String extra = context.getProperty(EXTRA_FIELDS).getValue();
         final List<String> extraFields = extra == null ? List.of() : java.util.Arrays.stream(extra.split(",")).map(String::trim).filter(f -> !f.isEmpty()).toList();
-        use(new NetSuiteClient(host, auth, transport, new SharedToken(getStateManager(), Clock.systemUTC()), context.getProperty(MAX_CONCURRENT).asInteger(),
-                        extraFields),
+        final ConcurrencyCap concurrency = new ConcurrencyCap(context.getProperty(MAX_CONCURRENT).asInteger());
+        use(new NetSuiteClient(host, signIn, transport, concurrency, extraFields, RecordScope.of(context, SCOPE)),
                 new ConnectorProfile("NetSuite", NetSuiteClient.OBJECTS, context.getProperty(BATCH_SIZE).asInteger(),
-                        context.getProperty(REQUESTS_PER_SECOND).asInteger(), OptOutEncoding.NETSUITE, false));
+                        context.getProperty(REQUESTS_PER_SECOND).asInteger(), OptOutEncoding.NETSUITE, false), transport, concurrency);
     }
 }

@@ -14,6 +14,7 @@ import io.optsync.nifi.connector.HttpReply;
 import io.optsync.nifi.connector.HttpTransport;
 import io.optsync.nifi.connector.PageHandler;
 import io.optsync.nifi.connector.RecordRef;
+import io.optsync.nifi.connector.RecordScope;
 import io.optsync.nifi.connector.SharedToken;
 import io.optsync.nifi.connector.SourceRecord;
 import io.optsync.nifi.connector.VendorPages;
@@ -69,10 +70,13 @@ final class SalesforceClient implements AbstractConnectorService.Client {
     private final SharedToken token;
     private final ApiUsage usage;
     private final int batchSize;
+    private final RecordScope scope;
 
+    /** @param scope the user's condition on the records read, and whether opt-outs outside it are read too */
     SalesforceClient(final String apiVersion, final SalesforceAuth auth, final HttpTransport transport, final SharedToken token, final ApiUsage usage,
-                     final int batchSize) {
+                     final int batchSize, final RecordScope scope) {
         this.apiVersion = apiVersion;
+        this.scope = scope;
         this.auth = auth;
         this.transport = transport;
         this.token = token;
@@ -88,6 +92,10 @@ final class SalesforceClient implements AbstractConnectorService.Client {
             conditions.add("SystemModstamp >= " + soqlTime(request.since().modifiedAt()));
         } else if (request.mode() == FetchMode.OPTED_OUT) {
             conditions.add(object.optOutField() + " = TRUE");
+        }
+        final String scoped = scope.where("(" + object.optOutField() + " = TRUE OR " + object.bounceField() + " = TRUE)");
+        if (scoped != null) {
+            conditions.add(scoped);
         }
         final String what = "Salesforce, reading " + object.name();
         Watermark last = request.since();

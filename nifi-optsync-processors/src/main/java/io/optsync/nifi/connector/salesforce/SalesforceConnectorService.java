@@ -4,6 +4,7 @@ import io.optsync.nifi.connector.AbstractConnectorService;
 import io.optsync.nifi.connector.ConnectorProfile;
 import io.optsync.nifi.connector.ConnectorProperties;
 import io.optsync.nifi.connector.HttpTransport;
+import io.optsync.nifi.connector.RecordScope;
 import io.optsync.nifi.connector.SharedToken;
 import io.optsync.nifi.optout.OptOutEncoding;
 import org.apache.nifi.annotation.behavior.Stateful;
@@ -32,7 +33,7 @@ import java.util.List;
         + "Second, stops before the org's daily API allocation is spent (API Usage Ceiling, read from Sforce-Limit-Info), and waits out "
         + "403 REQUEST_LIMIT_EXCEEDED instead of taking it for an authentication failure.")
 @Stateful(scopes = Scope.CLUSTER, description = "The Salesforce access token and instance URL, shared by every node, and a short lease that lets "
-        + "one node at a time obtain a new token.")
+        + "one node at a time obtain a new token. On a cluster, also a lease per node that splits the vendor's limits between the nodes.")
 public class SalesforceConnectorService extends AbstractConnectorService {
 
     static final AllowableValue CLIENT_CREDENTIALS = new AllowableValue(SalesforceAuth.CLIENT_CREDENTIALS, "Client Credentials",
@@ -124,10 +125,13 @@ public class SalesforceConnectorService extends AbstractConnectorService {
             .addValidator(StandardValidators.createLongValidator(1, 100, true))
             .build();
 
+    static final PropertyDescriptor SCOPE = RecordScope.property("SOQL", "Newsletter__c = TRUE or LeadSource = 'Web' (a list view's or report's "
+            + "filter, restated)");
+    static final PropertyDescriptor OPT_OUTS_OUTSIDE_SCOPE = RecordScope.OPT_OUTS_OUTSIDE_SCOPE;
     static final PropertyDescriptor TIMEOUT = ConnectorProperties.TIMEOUT;
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(LOGIN_URL, API_VERSION, AUTHENTICATION, CLIENT_ID, CLIENT_SECRET, USERNAME,
-            PRIVATE_KEY, REFRESH_TOKEN, REQUESTS_PER_SECOND, BATCH_SIZE, API_USAGE_CEILING, TIMEOUT);
+            PRIVATE_KEY, REFRESH_TOKEN, SCOPE, OPT_OUTS_OUTSIDE_SCOPE, REQUESTS_PER_SECOND, BATCH_SIZE, API_USAGE_CEILING, TIMEOUT);
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -158,8 +162,9 @@ public class SalesforceConnectorService extends AbstractConnectorService {
                         context.getProperty(CLIENT_SECRET).getValue(), context.getProperty(USERNAME).getValue(), context.getProperty(PRIVATE_KEY).getValue(),
                         context.getProperty(REFRESH_TOKEN).getValue()), transport);
         use(new SalesforceClient(context.getProperty(API_VERSION).getValue(), auth, transport, new SharedToken(getStateManager(), Clock.systemUTC()),
-                        new ApiUsage(context.getProperty(API_USAGE_CEILING).asInteger() / 100.0), batch),
+                        new ApiUsage(context.getProperty(API_USAGE_CEILING).asInteger() / 100.0), batch,
+                        RecordScope.of(context, SCOPE)),
                 new ConnectorProfile("Salesforce", SalesforceObject.ALL.stream().map(SalesforceObject::name).toList(), batch, rate,
-                        OptOutEncoding.SALESFORCE, false));
+                        OptOutEncoding.SALESFORCE, false), transport);
     }
 }

@@ -29,7 +29,7 @@ import java.util.List;
         + "of an address. Sugar keeps the opt-out on the address, shared by every record with it, so each address of a record is "
         + "read as a record of its own. The session is kept in cluster state and shared by every node.")
 @Stateful(scopes = Scope.CLUSTER, description = "The SugarCRM access token (v10) or session id (v4_1), shared by every node, and a short lease "
-        + "that lets one node at a time sign in.")
+        + "that lets one node at a time sign in. On a cluster, also a lease per node that splits the vendor's limits between the nodes.")
 public class SugarCrmConnectorService extends AbstractConnectorService {
 
     enum ApiVersion implements DescribedValue {
@@ -148,7 +148,8 @@ public class SugarCrmConnectorService extends AbstractConnectorService {
         final SharedToken token = new SharedToken(getStateManager(), Clock.systemUTC());
         use(v10 ? new SugarV10Api(site, credentials, transport, token) : new SugarV41Api(site, credentials, transport, token),
                 new ConnectorProfile("SugarCRM", CustomValueSet.splitList(context.getProperty(MODULES).getValue()),
-                        context.getProperty(BATCH_SIZE).asInteger(), rate, v10 ? OptOutEncoding.SUGARCRM_V10 : OptOutEncoding.SUGARCRM_V4_1, false));
+                        context.getProperty(BATCH_SIZE).asInteger(), rate, v10 ? OptOutEncoding.SUGARCRM_V10 : OptOutEncoding.SUGARCRM_V4_1, false),
+                transport);
     }
 
     /** Sugar's flags: booleans in v10, "0"/"1" strings in v4_1 and Sugar 7 era data. */

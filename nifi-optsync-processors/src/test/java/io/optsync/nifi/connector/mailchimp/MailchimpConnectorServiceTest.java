@@ -1,5 +1,6 @@
 package io.optsync.nifi.connector.mailchimp;
 
+import io.optsync.nifi.connector.ClusterNodes;
 import io.optsync.nifi.connector.ConnectorTestRunners;
 import io.optsync.nifi.connector.FetchMode;
 import io.optsync.nifi.connector.FetchRequest;
@@ -9,6 +10,8 @@ import io.optsync.nifi.connector.SourceRecord;
 import io.optsync.nifi.connector.Watermark;
 import io.optsync.nifi.connector.WriteOutcome;
 import io.optsync.simulators.MailchimpSimulator;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.state.MockStateManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -127,9 +130,34 @@ class MailchimpConnectorServiceTest {
                 Map.of(MailchimpConnectorService.REQUESTS_PER_SECOND.getName(), "100"));
         lookUpFromTwentyFourThreads(List.of(fast, other));
         System.out.printf(Locale.ROOT, "FIGURE Mailchimp connections: 24 threads, 200 ms a call: highest concurrency %d with one service (cap 8 of "
-                        + "Mailchimp's 10), %d refused; two services on the key (as two nodes would be): highest %d, refused %d and retried until "
+                        + "Mailchimp's 10), %d refused; two services on the key sharing no cluster state (two NiFi instances that are not one cluster): highest %d, refused %d and retried until "
                         + "all succeeded%n", alone, refusedAlone, sim.stats().maxConcurrent(), sim.stats().faults("too-many-connections"));
         assertThat(alone).isEqualTo(8);
         assertThat(refusedAlone).isZero();
+    }
+
+    @Test
+    void twoNodesOfAClusterTogetherHoldNoMoreConnectionsThanTheCap() throws Exception {
+        sim.seed(100, 4);
+        sim.latency(200);
+        sim.start(0);
+        final MockStateManager clusterState = new MockStateManager(new MailchimpConnectorService());
+        final Map<PropertyDescriptor, String> properties = Map.of(MailchimpConnectorService.API_KEY, MailchimpSimulator.API_KEY,
+                MailchimpConnectorService.BASE_URL, sim.baseUrl(), MailchimpConnectorService.LIST_ID, MailchimpSimulator.LIST_ID,
+                MailchimpConnectorService.REQUESTS_PER_SECOND, "100");
+        final MailchimpConnectorService nodeA = ClusterNodes.enable(new MailchimpConnectorService(), "a", clusterState, properties);
+        final MailchimpConnectorService nodeB = ClusterNodes.enable(new MailchimpConnectorService(), "b", clusterState, properties);
+        try {
+            ClusterNodes.awaitSettled(nodeA, nodeB);
+            lookUpFromTwentyFourThreads(List.of(nodeA, nodeB));
+        } finally {
+            nodeA.release();
+            nodeB.release();
+        }
+        System.out.printf(Locale.ROOT, "FIGURE Mailchimp connections across a cluster: two nodes on one key sharing cluster state, 24 threads, 200 ms a "
+                + "call: highest concurrency %d (cap 8 for the cluster, Mailchimp's limit 10), refused %d%n", sim.stats().maxConcurrent(),
+                sim.stats().faults("too-many-connections"));
+        assertThat(sim.stats().maxConcurrent()).as("the cap holds for the cluster, not per node").isEqualTo(8);
+        assertThat(sim.stats().faults("too-many-connections")).isZero();
     }
 }

@@ -1,5 +1,6 @@
 package io.optsync.nifi.connector.netsuite;
 
+import io.optsync.nifi.connector.ConnectorException;
 import io.optsync.nifi.connector.ConnectorTestRunners;
 import io.optsync.nifi.connector.FetchMode;
 import io.optsync.nifi.connector.FetchRequest;
@@ -9,6 +10,7 @@ import io.optsync.nifi.connector.RecordRef;
 import io.optsync.nifi.connector.SourceRecord;
 import io.optsync.nifi.connector.Watermark;
 import io.optsync.nifi.connector.WriteOutcome;
+import io.optsync.simulators.FaultPlan;
 import io.optsync.simulators.NetSuiteSimulator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The NetSuite connector against the simulator: PS256 sign-in, SuiteQL by key, soft-status writes, concurrency. */
 class NetSuiteConnectorServiceTest {
@@ -111,5 +114,39 @@ class NetSuiteConnectorServiceTest {
                 + "of the account's 5); refused %d%n", sim.stats().maxConcurrent(), sim.stats().faults("concurrency-limit"));
         assertThat(sim.stats().maxConcurrent()).as("calls overlap, up to the cap").isEqualTo(2);
         assertThat(sim.stats().faults("concurrency-limit")).isZero();
+    }
+
+    @Test
+    void tokenBasedAuthenticationSignsEveryAttemptSoThatNoRetryRepeatsANonce() throws Exception {
+        sim.seed(300, 4);
+        sim.start(0);
+        final OptOutConnectorService connector = NetSuiteTestConnectors.addTokenBased(ConnectorTestRunners.hostRunner(), "ns", sim.baseUrl(),
+                NetSuiteSimulator.TOKEN_SECRET);
+        sim.faults(new FaultPlan(0.3, 7, 100)); // 5xx, 429, resets, lost responses (the nonce seen, the answer lost): each retried, each retry signed anew
+        final long customers = sim.all().stream().filter(e -> e.type().equals("customer")).count();
+        final List<SourceRecord> all = new ArrayList<>();
+        connector.fetch(new FetchRequest("customer", FetchMode.FULL, Watermark.START, 10), all::addAll);
+        final NetSuiteSimulator.Entity soft = sim.create("contact", "tba@example.com", "1");
+        final List<WriteOutcome> outcomes = connector.write("contact", List.of(new FieldUpdate(soft.id(), "tba@example.com", true, Map.of())));
+        sim.faults(FaultPlan.NONE);
+
+        System.out.printf(java.util.Locale.ROOT, "FIGURE NetSuite token-based auth: %d customers read and 1 write at 30%% faults; calls %d, faults %d (lost responses %d), refused "
+                + "signatures %d, OAuth 2.0 grants %d%n", all.size(), sim.stats().totalCalls(), sim.stats().totalFaults(), sim.stats().faults("lost-response"), sim.tokenBasedRefusals(), sim.grants());
+        assertThat(all).hasSize((int) customers);
+        assertThat(outcomes).containsExactly(WriteOutcome.SUCCESS);
+        assertThat(sim.entity("contact", soft.id()).status()).isEqualTo("2");
+        assertThat(sim.stats().totalFaults()).as("faults were injected and retried").isPositive();
+        assertThat(sim.tokenBasedRefusals()).as("no signature refused, no nonce reused").isZero();
+        assertThat(sim.grants()).isZero();
+    }
+
+    @Test
+    void aWrongTokenSecretIsRefusedAsNetSuiteRefusesIt() throws Exception {
+        sim.seed(10, 4);
+        sim.start(0);
+        final OptOutConnectorService connector = NetSuiteTestConnectors.addTokenBased(ConnectorTestRunners.hostRunner(), "ns", sim.baseUrl(), "not-the-secret");
+        assertThatThrownBy(() -> read(connector, "customer", FetchMode.FULL, Watermark.START)).isInstanceOf(ConnectorException.class)
+                .hasMessageContaining("HTTP 401 Invalid login attempt").hasMessageNotContaining("not-the-secret");
+        assertThat(sim.tokenBasedRefusals()).as("tried once more, freshly signed").isEqualTo(2);
     }
 }

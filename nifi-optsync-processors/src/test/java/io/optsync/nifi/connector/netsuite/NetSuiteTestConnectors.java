@@ -26,4 +26,18 @@ public final class NetSuiteTestConnectors {
         runner.enableControllerService(service);
         return service;
     }
+
+    /** A service signing in with token-based authentication (OAuth 1.0a) and the given token secret. */
+    public static NetSuiteConnectorService addTokenBased(final TestRunner runner, final String id, final String host, final String tokenSecret) {
+        final NetSuiteConnectorService service = ConnectorTestRunners.added(runner, id, new NetSuiteConnectorService());
+        runner.setProperty(service, NetSuiteConnectorService.HOST, host);
+        runner.setProperty(service, NetSuiteConnectorService.ACCOUNT_ID, NetSuiteSimulator.ACCOUNT_ID);
+        runner.setProperty(service, NetSuiteConnectorService.AUTHENTICATION, NetSuiteConnectorService.TOKEN_BASED.getValue());
+        runner.setProperty(service, NetSuiteConnectorService.CONSUMER_KEY, NetSuiteSimulator.CONSUMER_KEY);
+        runner.setProperty(service, NetSuiteConnectorService.CONSUMER_SECRET, NetSuiteSimulator.CONSUMER_SECRET);
+        runner.setProperty(service, NetSuiteConnectorService.TOKEN_ID, NetSuiteSimulator.TOKEN_ID);
+        runner.setProperty(service, NetSuiteConnectorService.TOKEN_SECRET, tokenSecret);
+        runner.enableControllerService(service);
+        return service;
+    }
 }

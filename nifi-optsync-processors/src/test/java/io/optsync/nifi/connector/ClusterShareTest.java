@@ -1,0 +1,153 @@
+package io.optsync.nifi.connector;
+
+import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.state.MockStateManager;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Two or three nodes of a cluster sharing a vendor's limits through one cluster state, on a clock the test moves. */
+class ClusterShareTest {
+    private final MockStateManager state = new MockStateManager(new io.optsync.nifi.connector.netsuite.NetSuiteConnectorService());
+    private final MovingClock clock = new MovingClock();
+
+    /** A clock the test moves by hand. */
+    private static final class MovingClock extends Clock {
+        private Instant now = Instant.parse("2026-11-24T10:00:00Z");
+
+        void advance(final Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(final ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    /** A node: its share of 10 connections and 5 requests a second. */
+    private final class Node {
+        final ConcurrencyCap connections = new ConcurrencyCap(10);
+        final HttpTransport transport = new HttpTransport(new HttpTransport.Settings(5, 1, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(1)));
+        final ClusterShare share = ClusterShare.clustered(state, clock, List.of(connections, transport));
+    }
+
+    private static void assertWithinLimits(final Node... nodes) {
+        int connections = 0;
+        double rate = 0;
+        for (final Node node : nodes) {
+            connections += node.connections.allowed();
+            rate += node.transport.requestsPerSecond();
+        }
+        assertThat(connections).as("connections of the whole cluster").isLessThanOrEqualTo(10);
+        assertThat(rate).as("requests a second of the whole cluster").isLessThanOrEqualTo(5.0);
+    }
+
+    @Test
+    void aJoiningNodeWaitsUntilEveryOtherHasCutItsPartAndADeadNodesPartComesBack() throws Exception {
+        final Node a = new Node();
+        assertThat(a.connections.allowed()).as("closed before the first renewal").isZero();
+        a.share.renew();
+        assertThat(a.connections.allowed()).as("just joined: waits one renewal period").isZero();
+        clock.advance(ClusterShare.RENEW);
+        a.share.renew();
+        assertThat(a.connections.allowed()).isEqualTo(10);
+        assertThat(a.transport.requestsPerSecond()).isEqualTo(5.0);
+
+        clock.advance(Duration.ofSeconds(1));
+        final Node b = new Node();
+        b.share.renew();
+        assertThat(b.share.members()).isEqualTo(2);
+        assertThat(b.connections.allowed()).as("b waits while a still takes the whole").isZero();
+        assertWithinLimits(a, b);
+        clock.advance(Duration.ofSeconds(4));
+        a.share.renew();
+        assertThat(a.connections.allowed()).isEqualTo(5);
+        assertWithinLimits(a, b);
+        clock.advance(Duration.ofSeconds(1));
+        b.share.renew();
+        assertThat(b.connections.allowed()).isEqualTo(5);
+        assertThat(b.transport.requestsPerSecond()).isEqualTo(2.5);
+        assertWithinLimits(a, b);
+
+        // b dies (SIGKILL: no goodbye); a keeps its half until b's lease runs out, then takes the whole again
+        for (int s = 0; s < 2; s++) {
+            clock.advance(ClusterShare.RENEW);
+            a.share.renew();
+            assertThat(a.connections.allowed()).as("b's lease still runs: a keeps its half").isEqualTo(5);
+        }
+        clock.advance(ClusterShare.RENEW);
+        a.share.renew();
+        assertThat(a.connections.allowed()).isEqualTo(10);
+        assertThat(a.share.members()).isEqualTo(1);
+    }
+
+    @Test
+    void aNodeThatLeavesGivesItsPartBackAtTheOthersNextRenewal() throws Exception {
+        final Node a = new Node();
+        final Node b = new Node();
+        final Node c = new Node();
+        for (int round = 0; round < 2; round++) {
+            for (final Node node : List.of(a, b, c)) {
+                node.share.renew();
+            }
+            clock.advance(ClusterShare.RENEW);
+        }
+        assertThat(List.of(a, b, c)).extracting(n -> n.connections.allowed()).as("10 split exactly").containsExactlyInAnyOrder(4, 3, 3);
+        assertWithinLimits(a, b, c);
+        c.share.leave();
+        a.share.renew();
+        b.share.renew();
+        assertThat(a.connections.allowed() + b.connections.allowed()).isEqualTo(10);
+    }
+
+    @Test
+    void countsAreSplitExactlyAndNeverAddUpToMoreThanTheLimit() {
+        for (int limit = 1; limit <= 12; limit++) {
+            for (int members = 1; members <= 5; members++) {
+                int sum = 0;
+                for (int rank = 0; rank < members; rank++) {
+                    sum += ClusterShare.part(limit, members, rank);
+                }
+                assertThat(sum).as("%d over %d", limit, members).isEqualTo(limit);
+            }
+        }
+    }
+
+    @Test
+    void aNewTokenKeepsAMemberThatJoinedWhileItWasGranted() throws Exception {
+        final Node a = new Node();
+        a.share.renew();
+        final SharedToken token = new SharedToken(state, clock);
+        final Node[] b = new Node[1];
+        token.access(refresh -> {
+            b[0] = new Node();
+            try {
+                b[0].share.renew(); // another node joins while this one signs in
+            } catch (final java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+            return new SharedToken.Token("access", null, clock.instant().plusSeconds(3600));
+        });
+        clock.advance(ClusterShare.RENEW);
+        assertThat(state.getState(Scope.CLUSTER).get("token.access")).isEqualTo("access");
+        assertThat(a.share.renew()).as("both members still counted").isEqualTo(2);
+    }
+}
