@@ -50,14 +50,19 @@ class FetchScheduleAndSeenRecordsTest {
     }
 
     @Test
-    void stateStaysSmall() {
+    void stateStaysWithinWhatNiFisStateProvidersCanWrite() {
         final SeenRecords seen = SeenRecords.decode(null);
-        for (int i = 0; i < 100_000; i++) {
-            seen.seenBefore(record("r" + i, NOW.plusMillis(i)));
+        for (int i = 0; i < 100_000; i++) { // a bulk update: 100,000 records with UUID ids, long addresses, all in the window
+            seen.seenBefore(new SourceRecord("Contacts", java.util.UUID.nameUUIDFromBytes(new byte[] {(byte) i, (byte) (i >> 8), (byte) (i >> 16)}).toString(),
+                    "a.rather.long.address.number" + i + "@subdomain.example-company.com", "1", false, NOW.plusMillis(i), Map.of()));
         }
         final String stored = seen.encode(Instant.EPOCH);
-        assertThat(stored.split("\n")).hasSize(SeenRecords.MAX);
-        assertThat(stored).contains("r99999@").doesNotContain("r0@");
-        assertThat(stored.length()).isLessThan(100_000);
+        final int bytes = stored.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        assertThat(bytes).as("NiFi's local state journal refuses a value over 65,535 bytes").isLessThanOrEqualTo(SeenRecords.MAX_BYTES)
+                .isLessThan(65_535);
+        assertThat(stored).contains("number99999@").doesNotContain("number0@");
+        assertThat(SeenRecords.decode(stored).seenBefore(new SourceRecord("Contacts", java.util.UUID.nameUUIDFromBytes(new byte[] {(byte) 99_999,
+                (byte) (99_999 >> 8), (byte) (99_999 >> 16)}).toString(), "a.rather.long.address.number99999@subdomain.example-company.com", "1", false,
+                NOW.plusMillis(99_999), Map.of()))).as("the newest key is kept").isTrue();
     }
 }
