@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The part every connector service shares: while enabled it holds a vendor {@link Client} built from its immutable
@@ -57,13 +58,27 @@ public abstract class AbstractConnectorService extends AbstractControllerService
                 t.setDaemon(true);
                 return t;
             });
-            thread.scheduleWithFixedDelay(() -> {
+            final Runnable renew = () -> {
                 try {
                     clustered.renew();
                 } catch (final IOException | RuntimeException e) {
                     getLogger().warn("Could not renew this node's share of the vendor limits in cluster state; keeping the last one", e);
                 }
-            }, 0, ClusterShare.RENEW.toMillis(), TimeUnit.MILLISECONDS);
+            };
+            final AtomicBoolean wakePending = new AtomicBoolean();
+            clustered.onWake(() -> {
+                if (wakePending.compareAndSet(false, true)) {
+                    try {
+                        thread.execute(() -> {
+                            wakePending.set(false);
+                            renew.run();
+                        });
+                    } catch (final java.util.concurrent.RejectedExecutionException disabled) {
+                        wakePending.set(false); // the service is being disabled: no call goes out any more
+                    }
+                }
+            });
+            thread.scheduleWithFixedDelay(renew, ClusterShare.RENEW.toMillis(), ClusterShare.RENEW.toMillis(), TimeUnit.MILLISECONDS);
             share = clustered;
             renewer = thread;
         } else {

@@ -15,23 +15,29 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Splits a vendor's limits (requests a second, connections open at once) between the nodes of a NiFi cluster, so that
- * the cluster as a whole stays within them, not each node.
+ * Splits a vendor's limits (requests a second, connections open at once) between the nodes of a NiFi cluster that use
+ * them, so that the cluster as a whole stays within them, not each node.
  * <p>
- * Every enabled instance of a connector service is a member: it writes a lease under its own key in the service's
- * cluster state and renews it every {@link #RENEW}; a member whose lease ran out ({@link #LEASE}, a node that died) is
- * dropped by the next renewal of any other. Each member takes {@code limit / members} of a rate, and of a count its
- * part of an exact split by rank (the first {@code limit % members} members one more), so that the parts add up to
- * the limit and never more. A member that has just joined takes nothing until {@link #RENEW} has passed and it has
- * renewed again: by then every other member has renewed, seen it, and cut its own part. When a member leaves or dies
- * the others grow their parts at their next renewal after its lease ends; until then they stay under the limit.
+ * A node that calls the vendor is a member: it writes a lease under its own key in the service's cluster state and
+ * renews it every {@link #RENEW}; a member whose lease ran out ({@link #LEASE}: a node that died, or one that has not
+ * called for that long and left) is dropped by the next renewal of any other. Each member takes {@code limit / members}
+ * of a rate, and of a count its part of an exact split by rank (the first {@code limit % members} members one more),
+ * so that the parts add up to the limit and never more. Only nodes that call count: a fetch that runs on the primary
+ * node alone has the whole budget. A node that wants to call and is no member joins, and takes nothing until
+ * {@link #RENEW} has passed and it has renewed again: by then every other member has renewed, seen it, and cut its own
+ * part. When a member leaves or dies the others grow their parts at their next renewal after its lease ends; until
+ * then they stay under the limit.
  * <p>
- * Standalone (no cluster), the one member takes the whole limit and no state is written.
+ * Standalone (no cluster), the one node takes the whole limit and no state is written.
  */
 public final class ClusterShare {
 
     /** A limit split between the members. */
     public interface Limit {
+        /** Hands over what the limit calls whenever a call wants to go out, so that the node counts as a member. */
+        default void onDemand(final Runnable demand) {
+        }
+
         /**
          * This member's part.
          *
@@ -53,11 +59,31 @@ public final class ClusterShare {
     private int members;
     private int rank;
     private boolean settled;
+    private volatile Instant lastDemand;
+    private volatile boolean isMember;
+    private volatile Runnable wake = () -> { };
 
     private ClusterShare(final StateManager state, final Clock clock, final List<Limit> limits) {
         this.state = state;
         this.clock = clock;
         this.limits = List.copyOf(limits);
+        this.limits.forEach(limit -> limit.onDemand(this::demand));
+    }
+
+    /** What to run when a node that is no member wants to call: a renewal soon, to join. */
+    public void onWake(final Runnable renewSoon) {
+        this.wake = renewSoon;
+    }
+
+    /** A call wants to go out: this node is, or becomes, a member. */
+    public void demand() {
+        if (state == null) {
+            return;
+        }
+        lastDemand = clock.instant();
+        if (!isMember) {
+            wake.run();
+        }
     }
 
     /** One node alone: every limit whole, at once. */
@@ -79,27 +105,40 @@ public final class ClusterShare {
     }
 
     /**
-     * Renews this member's lease, drops expired ones, and sets every limit to this member's part.
+     * Renews this node's lease while it calls the vendor (or lets it go after {@link #LEASE} without a call), drops
+     * expired ones, and sets every limit to this node's part.
      *
-     * @return the live members, this one included
+     * @return the live members, this one included when it is one
      */
     public synchronized int renew() throws IOException {
         if (state == null) {
             return 1;
         }
         final Instant now = clock.instant();
+        final Instant demanded = lastDemand;
+        final boolean active = demanded != null && now.isBefore(demanded.plus(LEASE));
         for (int attempt = 0; attempt < 50; attempt++) {
             final StateMap old = state.getState(Scope.CLUSTER);
             final Map<String, String> next = new HashMap<>(old.toMap());
             next.entrySet().removeIf(e -> e.getKey().startsWith(PREFIX) && !Instant.ofEpochMilli(Long.parseLong(e.getValue())).isAfter(now));
-            next.put(PREFIX + member, String.valueOf(now.plus(LEASE).toEpochMilli()));
-            if (write(old, next)) {
-                final List<String> live = new ArrayList<>(next.keySet().stream().filter(k -> k.startsWith(PREFIX)).sorted().toList());
+            if (active) {
+                next.put(PREFIX + member, String.valueOf(now.plus(LEASE).toEpochMilli()));
+            } else {
+                next.remove(PREFIX + member);
+            }
+            if (next.equals(old.toMap()) && !active || write(old, next)) {
+                final List<String> live = next.keySet().stream().filter(k -> k.startsWith(PREFIX)).sorted().toList();
+                if (!active) {
+                    joined = null;
+                    isMember = false;
+                    apply(live.size(), -1, false); // closed: the next call demands, and joins
+                    return live.size();
+                }
                 if (joined == null) {
                     joined = now;
                 }
-                final boolean nowSettled = settled || !now.isBefore(joined.plus(RENEW));
-                apply(live.size(), live.indexOf(PREFIX + member), nowSettled);
+                isMember = true;
+                apply(live.size(), live.indexOf(PREFIX + member), !now.isBefore(joined.plus(RENEW)));
                 return live.size();
             }
         }

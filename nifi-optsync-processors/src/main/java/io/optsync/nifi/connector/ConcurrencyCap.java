@@ -8,6 +8,7 @@ public final class ConcurrencyCap implements ClusterShare.Limit {
     private final int limit;
     private int allowed;
     private int open;
+    private volatile Runnable demand = () -> { };
 
     /** @param limit the calls open at once for the whole cluster */
     public ConcurrencyCap(final int limit) {
@@ -16,7 +17,12 @@ public final class ConcurrencyCap implements ClusterShare.Limit {
     }
 
     /** Waits for a free slot; {@link #release()} it when the call is over. */
-    public synchronized void acquire() throws InterruptedException {
+    public void acquire() throws InterruptedException {
+        demand.run();
+        take();
+    }
+
+    private synchronized void take() throws InterruptedException {
         while (open >= allowed) {
             wait();
         }
@@ -26,6 +32,11 @@ public final class ConcurrencyCap implements ClusterShare.Limit {
     public synchronized void release() {
         open--;
         notifyAll();
+    }
+
+    @Override
+    public void onDemand(final Runnable onCall) {
+        this.demand = onCall;
     }
 
     @Override

@@ -40,7 +40,7 @@ public final class ConnectorProperties {
     public static PropertyDescriptor requestsPerSecond(final String defaultValue, final long max, final String vendorLimit) {
         return new PropertyDescriptor.Builder()
                 .name("Requests Per Second")
-                .description("Calls a second this service makes at most. " + vendorLimit)
+                .description("Calls a second this service makes at most; on a cluster, the nodes that call share it. " + vendorLimit)
                 .required(true)
                 .defaultValue(defaultValue)
                 .addValidator(StandardValidators.createLongValidator(1, max, true))

@@ -47,6 +47,7 @@ public final class HttpTransport implements ClusterShare.Limit {
     private volatile RateLimiter<Object> rateLimiter;
     private final Settings settings;
     private int members = 1;
+    private volatile Runnable demand = () -> { };
 
     public HttpTransport(final Settings settings) {
         this.settings = settings;
@@ -62,6 +63,11 @@ public final class HttpTransport implements ClusterShare.Limit {
     private static RateLimiter<Object> limiter(final double requestsPerSecond) {
         final long nanosPerPermit = (long) (1_000_000_000L / requestsPerSecond);
         return RateLimiter.smoothBuilder(Duration.ofNanos(Math.max(1, nanosPerPermit))).withMaxWaitTime(Duration.ofMinutes(5)).build();
+    }
+
+    @Override
+    public void onDemand(final Runnable onCall) {
+        this.demand = onCall;
     }
 
     /** This node's part of the request budget: the budget over the members; none (every call waits) while {@code members} is 0. */
@@ -120,6 +126,7 @@ public final class HttpTransport implements ClusterShare.Limit {
         final HttpReply reply;
         try {
             reply = Failsafe.with(retry).get(() -> {
+                demand.run();
                 awaitPart();
                 rateLimiter.acquirePermit();
                 return call(attempt.prepare(request));

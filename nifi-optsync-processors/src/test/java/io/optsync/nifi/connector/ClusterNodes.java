@@ -39,11 +39,17 @@ public final class ClusterNodes {
         return service;
     }
 
-    /** Waits until every node has taken its part of the vendor limits (one renewal period after the last joined). */
+    /**
+     * Has every node want to call, as a node under load does, and waits until each has taken its part of the vendor
+     * limits (one renewal period after the last joined).
+     */
     public static void awaitSettled(final AbstractConnectorService... nodes) throws InterruptedException {
         final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
         for (final AbstractConnectorService node : nodes) {
             while (!node.clusterShare().settled() || node.clusterShare().members() != nodes.length) {
+                for (final AbstractConnectorService each : nodes) {
+                    each.clusterShare().demand();
+                }
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("the nodes did not settle their shares");
                 }

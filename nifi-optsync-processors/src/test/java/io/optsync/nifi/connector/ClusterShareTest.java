@@ -47,6 +47,12 @@ class ClusterShareTest {
         final ConcurrencyCap connections = new ConcurrencyCap(10);
         final HttpTransport transport = new HttpTransport(new HttpTransport.Settings(5, 1, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(1)));
         final ClusterShare share = ClusterShare.clustered(state, clock, List.of(connections, transport));
+
+        /** A renewal of a node that calls the vendor. */
+        int callAndRenew() throws java.io.IOException {
+            share.demand();
+            return share.renew();
+        }
     }
 
     private static void assertWithinLimits(final Node... nodes) {
@@ -65,24 +71,26 @@ class ClusterShareTest {
         final Node a = new Node();
         assertThat(a.connections.allowed()).as("closed before the first renewal").isZero();
         a.share.renew();
+        assertThat(a.share.members()).as("a node that has not called is no member").isZero();
+        a.callAndRenew();
         assertThat(a.connections.allowed()).as("just joined: waits one renewal period").isZero();
         clock.advance(ClusterShare.RENEW);
-        a.share.renew();
+        a.callAndRenew();
         assertThat(a.connections.allowed()).isEqualTo(10);
         assertThat(a.transport.requestsPerSecond()).isEqualTo(5.0);
 
         clock.advance(Duration.ofSeconds(1));
         final Node b = new Node();
-        b.share.renew();
+        b.callAndRenew();
         assertThat(b.share.members()).isEqualTo(2);
         assertThat(b.connections.allowed()).as("b waits while a still takes the whole").isZero();
         assertWithinLimits(a, b);
         clock.advance(Duration.ofSeconds(4));
-        a.share.renew();
+        a.callAndRenew();
         assertThat(a.connections.allowed()).isEqualTo(5);
         assertWithinLimits(a, b);
         clock.advance(Duration.ofSeconds(1));
-        b.share.renew();
+        b.callAndRenew();
         assertThat(b.connections.allowed()).isEqualTo(5);
         assertThat(b.transport.requestsPerSecond()).isEqualTo(2.5);
         assertWithinLimits(a, b);
@@ -90,11 +98,11 @@ class ClusterShareTest {
         // b dies (SIGKILL: no goodbye); a keeps its half until b's lease runs out, then takes the whole again
         for (int s = 0; s < 2; s++) {
             clock.advance(ClusterShare.RENEW);
-            a.share.renew();
+            a.callAndRenew();
             assertThat(a.connections.allowed()).as("b's lease still runs: a keeps its half").isEqualTo(5);
         }
         clock.advance(ClusterShare.RENEW);
-        a.share.renew();
+        a.callAndRenew();
         assertThat(a.connections.allowed()).isEqualTo(10);
         assertThat(a.share.members()).isEqualTo(1);
     }
@@ -106,16 +114,41 @@ class ClusterShareTest {
         final Node c = new Node();
         for (int round = 0; round < 2; round++) {
             for (final Node node : List.of(a, b, c)) {
-                node.share.renew();
+                node.callAndRenew();
             }
             clock.advance(ClusterShare.RENEW);
         }
         assertThat(List.of(a, b, c)).extracting(n -> n.connections.allowed()).as("10 split exactly").containsExactlyInAnyOrder(4, 3, 3);
         assertWithinLimits(a, b, c);
         c.share.leave();
-        a.share.renew();
-        b.share.renew();
+        a.callAndRenew();
+        b.callAndRenew();
         assertThat(a.connections.allowed() + b.connections.allowed()).isEqualTo(10);
+    }
+
+    @Test
+    void onlyNodesThatCallShareTheLimitsSoAPrimaryOnlyFetchHasTheWholeBudget() throws Exception {
+        final Node primary = new Node();
+        final Node other = new Node();
+        for (int round = 0; round < 2; round++) {
+            primary.callAndRenew();
+            other.callAndRenew();
+            clock.advance(ClusterShare.RENEW);
+        }
+        assertThat(primary.transport.requestsPerSecond()).isEqualTo(2.5);
+        final java.util.concurrent.atomic.AtomicInteger woken = new java.util.concurrent.atomic.AtomicInteger();
+        other.share.onWake(woken::incrementAndGet);
+        for (int round = 0; round < 4; round++) { // the other node stops calling: after its lease it leaves
+            primary.callAndRenew();
+            other.share.renew();
+            clock.advance(ClusterShare.RENEW);
+        }
+        primary.callAndRenew();
+        assertThat(primary.transport.requestsPerSecond()).as("the primary alone calls").isEqualTo(5.0);
+        assertThat(other.transport.requestsPerSecond()).as("the idle node waits for its next call").isZero();
+        other.share.demand();
+        assertThat(woken).as("a call on an idle node asks for a renewal, to join").hasValue(1);
+        assertWithinLimits(primary, other);
     }
 
     @Test
@@ -134,13 +167,13 @@ class ClusterShareTest {
     @Test
     void aNewTokenKeepsAMemberThatJoinedWhileItWasGranted() throws Exception {
         final Node a = new Node();
-        a.share.renew();
+        a.callAndRenew();
         final SharedToken token = new SharedToken(state, clock);
         final Node[] b = new Node[1];
         token.access(refresh -> {
             b[0] = new Node();
             try {
-                b[0].share.renew(); // another node joins while this one signs in
+                b[0].callAndRenew(); // another node joins while this one signs in
             } catch (final java.io.IOException e) {
                 throw new AssertionError(e);
             }
@@ -148,6 +181,6 @@ class ClusterShareTest {
         });
         clock.advance(ClusterShare.RENEW);
         assertThat(state.getState(Scope.CLUSTER).get("token.access")).isEqualTo("access");
-        assertThat(a.share.renew()).as("both members still counted").isEqualTo(2);
+        assertThat(a.callAndRenew()).as("both members still counted").isEqualTo(2);
     }
 }
