@@ -105,7 +105,20 @@ final class FlowBuilder {
 
     void connect(final String source, final String sourceType, final String destination, final String destinationType, final List<String> relationships)
             throws IOException, InterruptedException {
+        connect(source, sourceType, destination, destinationType, relationships, false);
+    }
+
+    /**
+     * A connection; {@code balanced}, it spreads its FlowFiles round robin over the nodes of a cluster (what a primary-only
+     * source hands over, so that the work after it runs on every node; a standalone NiFi ignores it).
+     */
+    void connect(final String source, final String sourceType, final String destination, final String destinationType, final List<String> relationships,
+                 final boolean balanced) throws IOException, InterruptedException {
         final Map<String, Object> component = new LinkedHashMap<>();
+        if (balanced) {
+            component.put("loadBalanceStrategy", "ROUND_ROBIN");
+            component.put("loadBalanceCompression", "DO_NOT_COMPRESS");
+        }
         component.put("source", Map.of("id", source, "groupId", group, "type", sourceType));
         component.put("destination", Map.of("id", destination, "groupId", group, "type", destinationType));
         component.put("selectedRelationships", relationships);

@@ -4,7 +4,6 @@ import io.optsync.simulators.SugarStore;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,13 +24,7 @@ class KillAndRestartIT {
         try (SugarActOnScenario scenario = SugarActOnScenario.start("v10", 4_000, 400, 30, "kill-restart")) {
             final Set<String> sugarChanges = new HashSet<>();
             final List<String> actOnChanges = new ArrayList<>();
-            for (int i = 0; i < 50; i++) {
-                sugarChanges.add(scenario.optOutInSugar(i));
-                final String email = "crash" + i + "@example.org";
-                scenario.store.create("Contacts", "Crash", "Test" + i, email, Instant.now());
-                scenario.actOn.optOut(email);
-                actOnChanges.add(email);
-            }
+            scenario.optOutOnBothSides(50, "crash", sugarChanges, actOnChanges);
             TemplateRunner.waitFor(Duration.ofMinutes(2), "the run to be under way",
                     () -> scenario.actOn.stats().calls("PUT /api/1/list/optout") > 0 || scenario.actOn.optOutAddresses().size() > 500);
             final long pid = scenario.nifi.pid();

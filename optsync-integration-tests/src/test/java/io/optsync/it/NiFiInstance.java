@@ -30,6 +30,14 @@ public final class NiFiInstance implements AutoCloseable {
 
     /** Lays out a new NiFi home (lib with the NiFi artifacts and our NAR, conf) under the Maven build directory. */
     public static NiFiInstance create(final String name) throws IOException {
+        return create(name, null);
+    }
+
+    /**
+     * Lays out a new NiFi home; with {@code zooKeeper} set, as a node of a cluster ({@code shared/nifi-cluster.md}):
+     * plain HTTP on loopback, cluster state in that ZooKeeper, no embedded ZooKeeper.
+     */
+    public static NiFiInstance create(final String name, final String zooKeeper) throws IOException {
         final Path assembly = Path.of(System.getProperty("nifi.assembly", "target/nifi-assembly"));
         final Path home = Path.of(System.getProperty("nifi.work", "target/nifi-runs")).resolve(name + "-" + UUID.randomUUID().toString().substring(0, 8));
         final Path lib = Files.createDirectories(home.resolve("lib"));
@@ -47,7 +55,18 @@ public final class NiFiInstance implements AutoCloseable {
         Files.createDirectories(home.resolve("logs"));
         final Path conf = Files.createDirectories(home.resolve("conf"));
         final int port = freePort();
-        Files.writeString(conf.resolve("nifi.properties"), properties(port));
+        Files.writeString(conf.resolve("nifi.properties"), zooKeeper == null ? properties(port) : properties(port)
+                .replace("nifi.cluster.is.node=false\n", clusterProperties(zooKeeper)).replace("nifi.zookeeper.connect.string=\n", ""));
+        final String clusterProvider = zooKeeper == null ? "" : """
+                    <cluster-provider>
+                        <id>zk-provider</id>
+                        <class>org.apache.nifi.controller.state.providers.zookeeper.ZooKeeperStateProvider</class>
+                        <property name="Connect String">%s</property>
+                        <property name="Root Node">/nifi</property>
+                        <property name="Session Timeout">10 seconds</property>
+                        <property name="Access Control">Open</property>
+                    </cluster-provider>
+                """.formatted(zooKeeper);
         Files.writeString(conf.resolve("state-management.xml"), """
                 <stateManagement>
                     <local-provider>
@@ -58,8 +77,8 @@ public final class NiFiInstance implements AutoCloseable {
                         <property name="Partitions">16</property>
                         <property name="Checkpoint Interval">2 mins</property>
                     </local-provider>
-                </stateManagement>
-                """);
+                %s</stateManagement>
+                """.formatted(clusterProvider));
         Files.writeString(conf.resolve("logback.xml"), """
                 <configuration>
                     <appender name="APP" class="ch.qos.logback.core.FileAppender">
@@ -121,6 +140,27 @@ public final class NiFiInstance implements AutoCloseable {
                 "");
     }
 
+    private static String clusterProperties(final String zooKeeper) throws IOException {
+        return String.join("\n",
+                "nifi.cluster.is.node=true",
+                "nifi.cluster.protocol.is.secure=false",
+                "nifi.cluster.node.address=127.0.0.1",
+                "nifi.cluster.node.protocol.port=" + freePort(),
+                "nifi.cluster.load.balance.host=127.0.0.1",
+                "nifi.cluster.load.balance.port=" + freePort(),
+                "nifi.cluster.flow.election.max.candidates=2",
+                "nifi.cluster.flow.election.max.wait.time=30 sec",
+                "nifi.cluster.protocol.heartbeat.interval=2 sec",
+                "nifi.cluster.leader.election.implementation=CuratorLeaderElectionManager",
+                "nifi.cluster.firewall.file=",
+                "nifi.zookeeper.connect.string=" + zooKeeper,
+                "nifi.zookeeper.root.node=/nifi",
+                "nifi.zookeeper.client.secure=false",
+                "nifi.state.management.provider.cluster=zk-provider",
+                "nifi.state.management.embedded.zookeeper.start=false",
+                "");
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
@@ -151,12 +191,20 @@ public final class NiFiInstance implements AutoCloseable {
         throw new IllegalStateException("NiFi did not answer within " + timeout + "; see " + home.resolve("logs"));
     }
 
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
     public long pid() {
         return process.pid();
     }
 
     public Path home() {
         return home;
+    }
+
+    public int httpPort() {
+        return httpPort;
     }
 
     public String uiUrl() {

@@ -109,7 +109,7 @@ record PairTemplate(String file, Side first, Side second) {
             pushes.add(push);
         }
         for (final String fetch : sources) {
-            flow.connect(fetch, normalize, "success");
+            flow.connect(fetch, "PROCESSOR", normalize, "PROCESSOR", List.of("success"), true); // fetches run on the primary node only
         }
         flow.connect(normalize, filter, "success");
         final List<String> failing = new ArrayList<>(sources);

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The SugarCRM ↔ Act-On template running in a real NiFi against seeded simulators: SugarCRM contacts (about a quarter
@@ -27,11 +28,14 @@ final class SugarActOnScenario implements AutoCloseable {
     final List<String> sharedAddresses = new ArrayList<>();
     final Set<String> sugarOptedOutBefore;
     final NiFiInstance nifi;
+    NiFiCluster cluster;
     NiFiRest rest;
     TemplateRunner template;
 
-    private SugarActOnScenario(final String version, final int contacts, final int actOnOptOuts, final int shared, final String name) throws IOException {
+    private SugarActOnScenario(final String version, final int contacts, final int actOnOptOuts, final int shared, final String name,
+                               final boolean clustered, final Consumer<SugarStore> prepare) throws IOException {
         store = new SugarStore().seed(contacts, 13);
+        prepare.accept(store);
         for (int i = 0; i < shared; i++) {
             final String email = "shared" + i + "@example.net";
             store.create("Contacts", "Shared", "Contact" + i, email, Instant.now());
@@ -53,34 +57,60 @@ final class SugarActOnScenario implements AutoCloseable {
         sharedAddresses.forEach(actOn::optOut);
         sugar.start(0);
         actOn.start(0);
-        nifi = NiFiInstance.create(name);
+        nifi = clustered ? null : NiFiInstance.create(name);
     }
 
     /** Starts the simulators and NiFi, imports the template, fills its parameters, enables it and starts it. */
     static SugarActOnScenario start(final String version, final int contacts, final int actOnOptOuts, final int shared, final String name)
             throws IOException, InterruptedException {
-        final SugarActOnScenario scenario = new SugarActOnScenario(version, contacts, actOnOptOuts, shared, name);
+        return startOnCluster(version, contacts, actOnOptOuts, shared, name, 1, store -> { }, actOn -> { });
+    }
+
+    /** The same on a NiFi cluster of {@code nodes} nodes: the template imported unchanged through the first node. */
+    static SugarActOnScenario startOnCluster(final String version, final int contacts, final int actOnOptOuts, final int shared, final String name,
+                                             final int nodes) throws IOException, InterruptedException {
+        return startOnCluster(version, contacts, actOnOptOuts, shared, name, nodes, store -> { }, actOn -> { });
+    }
+
+    /**
+     * On a NiFi cluster of {@code nodes} nodes (1: a standalone NiFi), after {@code prepare} has added to the SugarCRM
+     * data and {@code configure} has set up the Act-On simulator.
+     */
+    static SugarActOnScenario startOnCluster(final String version, final int contacts, final int actOnOptOuts, final int shared, final String name,
+                                             final int nodes, final Consumer<SugarStore> prepare, final Consumer<ActOnSimulator> configure)
+            throws IOException, InterruptedException {
+        final SugarActOnScenario scenario = new SugarActOnScenario(version, contacts, actOnOptOuts, shared, name, nodes > 1, prepare);
+        configure.accept(scenario.actOn);
         try {
-            scenario.rest = scenario.nifi.start(Duration.ofMinutes(3));
-            scenario.template = TemplateRunner.upload(scenario.rest, Templates.SUGARCRM_ACTON.file());
-            scenario.template.parameters(Map.of(
-                            Templates.SUGAR_URL, scenario.sugar.baseUrl(),
-                            Templates.SUGAR_API, version,
-                            Templates.SUGAR_ENCODING, "sugarcrm-" + version,
-                            Templates.SUGAR_USER, SugarV10Simulator.USERNAME,
-                            Templates.SUGAR_PASSWORD, SugarV10Simulator.PASSWORD,
-                            Templates.ACTON_URL, scenario.actOn.baseUrl(),
-                            Templates.ACTON_USER, ActOnSimulator.USERNAME,
-                            Templates.ACTON_PASSWORD, ActOnSimulator.PASSWORD,
-                            Templates.ACTON_CLIENT_ID, ActOnSimulator.CLIENT_ID,
-                            Templates.ACTON_CLIENT_SECRET, ActOnSimulator.CLIENT_SECRET),
-                    List.of(Templates.SUGAR_PASSWORD, Templates.ACTON_PASSWORD, Templates.ACTON_CLIENT_SECRET));
-            scenario.template.enableServicesAndStart();
+            if (nodes == 1) {
+                scenario.rest = scenario.nifi.start(Duration.ofMinutes(3));
+            } else {
+                scenario.cluster = NiFiCluster.start(name, nodes);
+                scenario.rest = scenario.cluster.rest(scenario.cluster.nodes().getFirst());
+            }
+            scenario.importAndStart(version);
             return scenario;
         } catch (final IOException | InterruptedException | RuntimeException e) {
             scenario.close();
             throw e;
         }
+    }
+
+    private void importAndStart(final String version) throws IOException, InterruptedException {
+        template = TemplateRunner.upload(rest, Templates.SUGARCRM_ACTON.file());
+        template.parameters(Map.of(
+                        Templates.SUGAR_URL, sugar.baseUrl(),
+                        Templates.SUGAR_API, version,
+                        Templates.SUGAR_ENCODING, "sugarcrm-" + version,
+                        Templates.SUGAR_USER, SugarV10Simulator.USERNAME,
+                        Templates.SUGAR_PASSWORD, SugarV10Simulator.PASSWORD,
+                        Templates.ACTON_URL, actOn.baseUrl(),
+                        Templates.ACTON_USER, ActOnSimulator.USERNAME,
+                        Templates.ACTON_PASSWORD, ActOnSimulator.PASSWORD,
+                        Templates.ACTON_CLIENT_ID, ActOnSimulator.CLIENT_ID,
+                        Templates.ACTON_CLIENT_SECRET, ActOnSimulator.CLIENT_SECRET),
+                List.of(Templates.SUGAR_PASSWORD, Templates.ACTON_PASSWORD, Templates.ACTON_CLIENT_SECRET));
+        template.enableServicesAndStart();
     }
 
     /** Whether every opt-out has arrived on the other side. */
@@ -93,6 +123,23 @@ final class SugarActOnScenario implements AutoCloseable {
         TemplateRunner.waitFor(timeout, "both directions to settle", this::settled);
     }
 
+    /**
+     * Opts out {@code count} subscribed SugarCRM contacts in the UI and creates {@code count} contacts whose addresses
+     * then opt out in Act-On ({@code prefix}N@example.org).
+     *
+     * @param toActOn receives the SugarCRM opt-outs' addresses
+     * @param toSugar receives the Act-On opt-outs' addresses
+     */
+    void optOutOnBothSides(final int count, final String prefix, final Set<String> toActOn, final List<String> toSugar) {
+        for (int i = 0; i < count; i++) {
+            toActOn.add(optOutInSugar(i));
+            final String email = prefix + i + "@example.org";
+            store.create("Contacts", prefix, "Test" + i, email, Instant.now());
+            actOn.optOut(email);
+            toSugar.add(email);
+        }
+    }
+
     /** Opts a subscribed SugarCRM contact out as a user would in the UI; returns its address. */
     String optOutInSugar(final int nth) {
         final SugarStore.Bean bean = store.sortedByModified("Contacts").stream().filter(b -> !b.emailOptOut()).skip(nth).findFirst().orElseThrow();
@@ -102,7 +149,12 @@ final class SugarActOnScenario implements AutoCloseable {
 
     @Override
     public void close() {
-        nifi.close();
+        if (nifi != null) {
+            nifi.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
         sugar.close();
         actOn.close();
     }

@@ -88,6 +88,26 @@ final class TemplateRunner {
         return errors;
     }
 
+    /**
+     * On a cluster: the FlowFiles each node has taken in, summed over the processors whose name starts with
+     * {@code prefix}, by node ("address:port").
+     */
+    Map<String, Long> flowFilesInPerNode(final String prefix) throws IOException, InterruptedException {
+        final Map<String, Long> perNode = new LinkedHashMap<>();
+        final JsonNode status = rest.get("/flow/process-groups/" + group + "/status?recursive=true&nodewise=true").path("processGroupStatus");
+        for (final JsonNode node : status.path("nodeSnapshots")) {
+            long in = 0;
+            for (final JsonNode processor : node.path("statusSnapshot").path("processorStatusSnapshots")) {
+                final JsonNode snapshot = processor.path("processorStatusSnapshot");
+                if (snapshot.path("name").asText().startsWith(prefix)) {
+                    in += snapshot.path("flowFilesIn").asLong();
+                }
+            }
+            perNode.put(node.path("address").asText() + ":" + node.path("apiPort").asText(), in);
+        }
+        return perNode;
+    }
+
     /** FlowFiles queued on the connections that carry a relationship (for example "audit"). */
     long queuedOn(final String relationship) throws IOException, InterruptedException {
         long queued = 0;
