@@ -49,6 +49,17 @@ public final class ClusterShare {
 
     public static final Duration RENEW = Duration.ofSeconds(5);
     public static final Duration LEASE = Duration.ofSeconds(15);
+    /**
+     * The longest a call waits for this node's part (a join takes one or two renewals); past it the call fails as
+     * retryable, so that a node that cannot reach cluster state holds no thread for ever.
+     */
+    public static final Duration LONGEST_WAIT = LEASE.multipliedBy(2);
+
+    /** The retryable failure of a call that waited {@link #LONGEST_WAIT} for a part. */
+    static ConnectorException noPart(final String what) {
+        return new ConnectorException("cluster-share", "this node got no share of the vendor's " + what + " within " + LONGEST_WAIT.toSeconds()
+                + " s: the cluster state (ZooKeeper) may be out of reach", true);
+    }
     static final String PREFIX = "member.";
 
     private final StateManager state;

@@ -6,25 +6,44 @@ package io.optsync.nifi.connector;
  */
 public final class ConcurrencyCap implements ClusterShare.Limit {
     private final int limit;
+    private final java.time.Duration longestWait;
     private int allowed;
     private int open;
     private volatile Runnable demand = () -> { };
 
     /** @param limit the calls open at once for the whole cluster */
     public ConcurrencyCap(final int limit) {
-        this.limit = limit;
-        this.allowed = limit;
+        this(limit, ClusterShare.LONGEST_WAIT);
     }
 
-    /** Waits for a free slot; {@link #release()} it when the call is over. */
-    public void acquire() throws InterruptedException {
+    ConcurrencyCap(final int limit, final java.time.Duration longestWait) {
+        this.limit = limit;
+        this.allowed = limit;
+        this.longestWait = longestWait;
+    }
+
+    /**
+     * Waits for a free slot; {@link #release()} it when the call is over.
+     *
+     * @throws ConnectorException (retryable) when this node has had no part of the cap for {@link ClusterShare#LONGEST_WAIT}
+     */
+    public void acquire() throws InterruptedException, ConnectorException {
         demand.run();
         take();
     }
 
-    private synchronized void take() throws InterruptedException {
+    private synchronized void take() throws InterruptedException, ConnectorException {
+        final long deadline = System.nanoTime() + longestWait.toNanos();
         while (open >= allowed) {
-            wait();
+            if (allowed > 0) {
+                wait(); // a busy slot frees up when its call is over
+                continue;
+            }
+            final long left = deadline - System.nanoTime(); // a part of 0 may never come
+            if (left <= 0) {
+                throw ClusterShare.noPart("connections");
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
         }
         open++;
     }

@@ -87,9 +87,14 @@ public final class HttpTransport implements ClusterShare.Limit {
         return members == 0 ? 0 : settings.requestsPerSecond() / members;
     }
 
-    private synchronized void awaitPart() throws InterruptedException {
+    private synchronized void awaitPart() throws InterruptedException, ConnectorException {
+        final long deadline = System.nanoTime() + ClusterShare.LONGEST_WAIT.toNanos();
         while (members == 0) {
-            wait();
+            final long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw ClusterShare.noPart("request rate");
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
         }
     }
 
