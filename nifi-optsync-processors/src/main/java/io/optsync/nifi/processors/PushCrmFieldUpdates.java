@@ -425,7 +425,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             final PropagationDecision decision = settings.policy().decide(record.state(), current, null);
             final Boolean optedOut = switch (decision.action()) {
                 case WRITE_OPT_OUT -> Boolean.TRUE;
-                case WRITE_SUBSCRIBED -> Boolean.FALSE;
+                case WRITE_SUBSCRIBED -> target.outsideScope() ? null : Boolean.FALSE; // the connector's scope bounds what an opt-in updates
                 case NO_WRITE -> null;
             };
             if (optedOut == null && record.fields().isEmpty()) {

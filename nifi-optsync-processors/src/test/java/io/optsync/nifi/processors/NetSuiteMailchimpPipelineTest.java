@@ -149,4 +149,31 @@ class NetSuiteMailchimpPipelineTest {
         }
         return emails;
     }
+
+    @Test
+    void anOptInUpdatesOnlyRecordsInsideTheScopeWhileAnOptOutReachesThemAll() throws Exception {
+        final NetSuiteSimulator.Entity inside = netSuite.create("customer", "back@example.com", "2");
+        inside.custom("custentity_newsletter", "T");
+        final NetSuiteSimulator.Entity outside = netSuite.create("contact", "back@example.com", "2");
+        outside.custom("custentity_newsletter", "F");
+        final NetSuiteSimulator.Entity leaving = netSuite.create("contact", "leaving@example.com", "1");
+        leaving.custom("custentity_newsletter", "F");
+        Thread.sleep(1_100); // Mailchimp's change comes after NetSuite's last (whole-second) modification
+        mailchimp.put("back@example.com", "subscribed", Instant.now()); // a confirmed re-subscription, newer than the opt-outs
+        mailchimp.put("leaving@example.com", "unsubscribed", Instant.now());
+        netSuite.start(0);
+        mailchimp.start(0);
+
+        for (final String object : new String[] {"customer", "contact"}) {
+            final PipelineDirection toNetSuite = new PipelineDirection("members", SourceEncoding.MAILCHIMP, object).alsoPushingSubscribed();
+            toNetSuite.push.setProperty(PushCrmFieldUpdates.PROPAGATE_OPT_INS, "true");
+            ConnectorTestSupport.mailchimp(toNetSuite.fetch, mailchimp);
+            ConnectorTestSupport.netSuite(toNetSuite.push, netSuite);
+            ConnectorTestRunners.reconfigured(toNetSuite.push, toNetSuite.push.getControllerService("connector"), Map.of("Scope", "custentity_newsletter = 'T'"));
+            toNetSuite.run();
+        }
+        assertThat(netSuite.entity("customer", inside.id()).status()).as("opted in: inside the scope").isEqualTo("1");
+        assertThat(netSuite.entity("contact", outside.id()).status()).as("outside the scope an opt-in changes nothing").isEqualTo("2");
+        assertThat(netSuite.entity("contact", leaving.id()).status()).as("an opt-out reaches a record outside the scope").isEqualTo("2");
+    }
 }

@@ -163,24 +163,31 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
         final List<String> all = new ArrayList<>(emails);
         for (int from = 0; from < all.size(); from += LOOKUP_CHUNK) {
             final List<String> chunk = all.subList(from, Math.min(all.size(), from + LOOKUP_CHUNK));
-            final String in = "LOWER(email) IN (" + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
-            for (int offset = 0; ; offset += 1000) {
-                final JsonNode page = suiteql(object, List.of(in), chunk, false, 1000, offset, what);
-                final JsonNode items = VendorPages.records(page, "items", what);
-                for (final JsonNode item : items) {
-                    final SourceRecord record = VendorPages.orMalformed(what, () -> sourceRecord(object, item));
-                    if (record.email() != null) {
-                        final String key = record.email().trim().toLowerCase(Locale.ROOT);
-                        found.computeIfAbsent(key, k -> new ArrayList<>()).add(new RecordRef(object.name(), record.id(), record.email(), record.optOutValue(),
-                                record.modifiedAt()));
-                    }
-                }
-                if (items.size() < 1000) {
-                    break;
-                }
+            // only a Soft Opt-Out can take an opt-in (a Confirmed Opt-Out is never left)
+            for (final RecordRef ref : scope.lookUp(restriction -> lookup(object, chunk, restriction, what), r -> "2".equals(r.optOutValue()))) {
+                found.computeIfAbsent(ref.email().trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(ref);
             }
         }
         return found;
+    }
+
+    /** The records holding one of {@code chunk}'s addresses, and meeting {@code restriction} when it is set. */
+    private List<RecordRef> lookup(final NsObject object, final List<String> chunk, final String restriction, final String what) throws ConnectorException {
+        final String in = "LOWER(email) IN (" + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+        final List<RecordRef> found = new ArrayList<>();
+        for (int offset = 0; ; offset += 1000) {
+            final JsonNode page = suiteql(object, restriction == null ? List.of(in) : List.of(in, restriction), chunk, false, 1000, offset, what);
+            final JsonNode items = VendorPages.records(page, "items", what);
+            for (final JsonNode item : items) {
+                final SourceRecord record = VendorPages.orMalformed(what, () -> sourceRecord(object, item));
+                if (record.email() != null) {
+                    found.add(new RecordRef(object.name(), record.id(), record.email(), record.optOutValue(), record.modifiedAt()));
+                }
+            }
+            if (items.size() < 1000) {
+                return found;
+            }
+        }
     }
 
     @Override

@@ -133,27 +133,31 @@ final class SalesforceClient implements AbstractConnectorService.Client {
         final Map<String, List<RecordRef>> found = new LinkedHashMap<>();
         final String what = "Salesforce, looking up " + object.name() + " by address";
         for (final List<String> chunk : chunks(new ArrayList<>(emails))) {
-            final String in = object.emailField() + " IN (" + String.join(", ", chunk.stream().map(SalesforceObject::literal).toList()) + ")";
-            JsonNode page = query(object.select(List.of(in), false), what);
-            while (true) {
-                for (final JsonNode row : VendorPages.records(page, "records", what)) {
-                    final SourceRecord record = VendorPages.orMalformed(what, () -> sourceRecord(object, row));
-                    if (record.email() == null) {
-                        continue;
-                    }
-                    final String key = record.email().trim().toLowerCase(Locale.ROOT);
-                    if (chunk.contains(key)) {
-                        found.computeIfAbsent(key, k -> new ArrayList<>()).add(new RecordRef(object.name(), record.id(), record.email(),
-                                record.optOutValue(), record.modifiedAt()));
-                    }
-                }
-                if (page.path("done").asBoolean(true) || page.path("nextRecordsUrl").asText("").isEmpty()) {
-                    break;
-                }
-                page = next(page.path("nextRecordsUrl").asText(), what);
+            for (final RecordRef ref : scope.lookUp(restriction -> lookup(object, chunk, restriction, what), r -> Boolean.TRUE.equals(r.optOutValue()))) {
+                found.computeIfAbsent(ref.email().trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(ref);
             }
         }
         return found;
+    }
+
+    /** The records holding one of {@code chunk}'s addresses, and meeting {@code restriction} when it is set. */
+    private List<RecordRef> lookup(final SalesforceObject object, final List<String> chunk, final String restriction, final String what)
+            throws ConnectorException {
+        final String in = object.emailField() + " IN (" + String.join(", ", chunk.stream().map(SalesforceObject::literal).toList()) + ")";
+        final List<RecordRef> found = new ArrayList<>();
+        JsonNode page = query(object.select(restriction == null ? List.of(in) : List.of(in, restriction), false), what);
+        while (true) {
+            for (final JsonNode row : VendorPages.records(page, "records", what)) {
+                final SourceRecord record = VendorPages.orMalformed(what, () -> sourceRecord(object, row));
+                if (record.email() != null && chunk.contains(record.email().trim().toLowerCase(Locale.ROOT))) {
+                    found.add(new RecordRef(object.name(), record.id(), record.email(), record.optOutValue(), record.modifiedAt()));
+                }
+            }
+            if (page.path("done").asBoolean(true) || page.path("nextRecordsUrl").asText("").isEmpty()) {
+                return found;
+            }
+            page = next(page.path("nextRecordsUrl").asText(), what);
+        }
     }
 
     /** Addresses in chunks whose IN list stays well under Salesforce's 16,384-byte URI limit. */
