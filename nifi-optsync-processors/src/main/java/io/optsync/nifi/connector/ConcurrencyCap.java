@@ -48,6 +48,31 @@ public final class ConcurrencyCap implements ClusterShare.Limit {
         open++;
     }
 
+    /** A vendor call made within a slot. */
+    @FunctionalInterface
+    public interface Call<T> {
+        T make() throws ConnectorException;
+    }
+
+    /**
+     * Makes {@code call} within a slot, released when it is over.
+     *
+     * @param slot what the call waits for, for the message when the wait is interrupted
+     */
+    public <T> T within(final String slot, final Call<T> call) throws ConnectorException {
+        try {
+            acquire();
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectorException("interrupted", "interrupted while waiting for " + slot, true);
+        }
+        try {
+            return call.make();
+        } finally {
+            release();
+        }
+    }
+
     public synchronized void release() {
         open--;
         notifyAll();

@@ -98,6 +98,6 @@ public record RecordScope(String condition, boolean optOutsOutside) {
         if (condition == null) {
             return null;
         }
-        return optOutsOutside ? "((" + condition + ") OR " + optedOut + ")" : "(" + condition + ")";
+        return optOutsOutside ? "(" + restriction() + " OR " + optedOut + ")" : restriction();
     }
 }

@@ -237,17 +237,8 @@ final class MailchimpClient implements AbstractConnectorService.Client {
 
     /** A call within the connection cap. */
     private HttpReply send(final Request.Builder request) throws ConnectorException {
-        try {
-            connections.acquire();
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectorException("interrupted", "interrupted while waiting for a Mailchimp connection", true);
-        }
-        try {
-            return transport.send(request.header("Authorization", authorization).header("Accept", "application/json").build(), LIMITS);
-        } finally {
-            connections.release();
-        }
+        return connections.within("a Mailchimp connection",
+                () -> transport.send(request.header("Authorization", authorization).header("Accept", "application/json").build(), LIMITS));
     }
 
     private static void object(final String object) throws ConnectorException {

@@ -262,20 +262,10 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
     }
 
     private HttpReply send(final Request request, final AtomicReference<Request> sent) throws ConnectorException {
-        try {
-            concurrency.acquire();
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectorException("interrupted", "interrupted while waiting for a NetSuite request slot", true);
-        }
-        try {
-            return transport.send(request, HttpTransport.Classifier.STATUS, attempt -> { // signed anew for each attempt: TBA refuses a nonce twice
-                final Request signed = signIn.authorize(attempt);
-                sent.set(signed);
-                return signed;
-            });
-        } finally {
-            concurrency.release();
-        }
+        return concurrency.within("a NetSuite request slot", () -> transport.send(request, HttpTransport.Classifier.STATUS, attempt -> {
+            final Request signed = signIn.authorize(attempt); // signed anew for each attempt: TBA refuses a nonce twice
+            sent.set(signed);
+            return signed;
+        }));
     }
 }
