@@ -33,6 +33,13 @@ public final class ConnectorTestRunners {
         return service;
     }
 
+    /** Every record {@code request} reads, all pages together. */
+    public static java.util.List<SourceRecord> fetchAll(final OptOutConnectorService connector, final FetchRequest request) throws ConnectorException {
+        final java.util.List<SourceRecord> records = new java.util.ArrayList<>();
+        connector.fetch(request, records::addAll);
+        return records;
+    }
+
     /** Adds {@code service} under {@code id}, not yet enabled. */
     public static <T extends ControllerService> T added(final TestRunner runner, final String id, final T service) {
         try {

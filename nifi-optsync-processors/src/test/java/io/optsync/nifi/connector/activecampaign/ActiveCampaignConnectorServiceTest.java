@@ -11,12 +11,10 @@ import io.optsync.nifi.connector.WriteOutcome;
 import io.optsync.nifi.optout.OptOutEncoding;
 import io.optsync.nifi.optout.OptOutStatus;
 import io.optsync.simulators.ActiveCampaignSimulator;
-import org.apache.nifi.util.TestRunners;
 import io.optsync.nifi.connector.ConnectorTestRunners;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -37,9 +35,7 @@ class ActiveCampaignConnectorServiceTest {
     }
 
     private static List<SourceRecord> read(final OptOutConnectorService connector, final FetchMode mode, final Watermark since) throws Exception {
-        final List<SourceRecord> records = new ArrayList<>();
-        connector.fetch(new FetchRequest("contacts", mode, since, 100), records::addAll);
-        return records;
+        return ConnectorTestRunners.fetchAll(connector, new FetchRequest("contacts", mode, since, 100));
     }
 
     private static OptOutStatus status(final SourceRecord record) {

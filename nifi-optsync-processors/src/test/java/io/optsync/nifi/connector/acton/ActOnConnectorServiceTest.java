@@ -16,7 +16,6 @@ import org.apache.nifi.state.MockStateManager;
 import org.apache.nifi.util.LogMessage;
 import org.apache.nifi.util.MockComponentLog;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import io.optsync.nifi.connector.ConnectorTestRunners;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -158,9 +157,7 @@ class ActOnConnectorServiceTest {
         runner.disableControllerService(service);
         runner.setProperty(service, ActOnConnectorService.TIMEOUT, "1 sec");
         runner.enableControllerService(service);
-        final List<SourceRecord> records = new ArrayList<>();
-        service.fetch(new FetchRequest("optout", FetchMode.FULL, Watermark.START, 100), records::addAll);
-        assertThat(records).hasSize(3000);
+        assertThat(ConnectorTestRunners.fetchAll(service, new FetchRequest("optout", FetchMode.FULL, Watermark.START, 100))).hasSize(3000);
         assertThat(sim.stats().faults("500") + sim.stats().faults("503") + sim.stats().faults("429")
                 + sim.stats().faults("timeout") + sim.stats().faults("reset")).isPositive();
     }

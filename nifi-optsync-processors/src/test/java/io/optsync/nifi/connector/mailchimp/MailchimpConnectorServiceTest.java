@@ -42,9 +42,7 @@ class MailchimpConnectorServiceTest {
 
     private static List<SourceRecord> read(final OptOutConnectorService connector, final FetchMode mode, final Watermark since, final int pageSize)
             throws Exception {
-        final List<SourceRecord> records = new ArrayList<>();
-        connector.fetch(new FetchRequest("members", mode, since, pageSize), records::addAll);
-        return records;
+        return ConnectorTestRunners.fetchAll(connector, new FetchRequest("members", mode, since, pageSize));
     }
 
     @Test

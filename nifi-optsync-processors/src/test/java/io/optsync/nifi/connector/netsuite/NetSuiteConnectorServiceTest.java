@@ -38,9 +38,7 @@ class NetSuiteConnectorServiceTest {
 
     private static List<SourceRecord> read(final OptOutConnectorService connector, final String object, final FetchMode mode, final Watermark since)
             throws Exception {
-        final List<SourceRecord> records = new ArrayList<>();
-        connector.fetch(new FetchRequest(object, mode, since, 1000), records::addAll);
-        return records;
+        return ConnectorTestRunners.fetchAll(connector, new FetchRequest(object, mode, since, 1000));
     }
 
     @Test
@@ -124,8 +122,7 @@ class NetSuiteConnectorServiceTest {
                 NetSuiteSimulator.TOKEN_SECRET);
         sim.faults(new FaultPlan(0.3, 7, 100)); // 5xx, 429, resets, lost responses (the nonce seen, the answer lost): each retried, each retry signed anew
         final long customers = sim.all().stream().filter(e -> e.type().equals("customer")).count();
-        final List<SourceRecord> all = new ArrayList<>();
-        connector.fetch(new FetchRequest("customer", FetchMode.FULL, Watermark.START, 10), all::addAll);
+        final List<SourceRecord> all = ConnectorTestRunners.fetchAll(connector, new FetchRequest("customer", FetchMode.FULL, Watermark.START, 10));
         final NetSuiteSimulator.Entity soft = sim.create("contact", "tba@example.com", "1");
         final List<WriteOutcome> outcomes = connector.write("contact", List.of(new FieldUpdate(soft.id(), "tba@example.com", true, Map.of())));
         sim.faults(FaultPlan.NONE);

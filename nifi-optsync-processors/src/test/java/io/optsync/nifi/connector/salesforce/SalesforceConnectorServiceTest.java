@@ -13,7 +13,6 @@ import io.optsync.simulators.FaultPlan;
 import io.optsync.simulators.SalesforceSimulator;
 import io.optsync.simulators.SimResponse;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import io.optsync.nifi.connector.ConnectorTestRunners;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

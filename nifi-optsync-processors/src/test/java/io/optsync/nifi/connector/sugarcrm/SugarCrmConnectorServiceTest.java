@@ -13,7 +13,6 @@ import io.optsync.simulators.SugarStore;
 import io.optsync.simulators.SugarV10Simulator;
 import io.optsync.simulators.SugarV41Simulator;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import io.optsync.nifi.connector.ConnectorTestRunners;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
