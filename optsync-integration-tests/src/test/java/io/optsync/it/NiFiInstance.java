@@ -55,8 +55,7 @@ public final class NiFiInstance implements AutoCloseable {
         Files.createDirectories(home.resolve("logs"));
         final Path conf = Files.createDirectories(home.resolve("conf"));
         final int port = freePort();
-        Files.writeString(conf.resolve("nifi.properties"), zooKeeper == null ? properties(port) : properties(port)
-                .replace("nifi.cluster.is.node=false\n", clusterProperties(zooKeeper)).replace("nifi.zookeeper.connect.string=\n", ""));
+        Files.writeString(conf.resolve("nifi.properties"), properties(port) + (zooKeeper == null ? standaloneProperties() : clusterProperties(zooKeeper)));
         final String clusterProvider = zooKeeper == null ? "" : """
                     <cluster-provider>
                         <id>zk-provider</id>
@@ -132,12 +131,14 @@ public final class NiFiInstance implements AutoCloseable {
                 "nifi.sensitive.props.algorithm=NIFI_PBKDF2_AES_GCM_256",
                 "nifi.security.user.authorizer=",
                 "nifi.security.user.login.identity.provider=",
-                "nifi.cluster.is.node=false",
-                "nifi.zookeeper.connect.string=",
                 "nifi.python.framework.source.directory=./python/framework",
                 "nifi.python.extensions.source.directory.default=./python/extensions",
                 "nifi.python.working.directory=./work/python",
                 "");
+    }
+
+    private static String standaloneProperties() {
+        return String.join("\n", "nifi.cluster.is.node=false", "nifi.zookeeper.connect.string=", "");
     }
 
     private static String clusterProperties(final String zooKeeper) throws IOException {
