@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +67,6 @@ public final class ClusterShare {
     private final String member = UUID.randomUUID().toString();
     private Instant joined;
     private int members;
-    private int rank;
     private boolean settled;
     private volatile Instant lastDemand;
     private volatile boolean isMember;
@@ -178,9 +176,8 @@ public final class ClusterShare {
         return settled;
     }
 
-    private void apply(final int liveMembers, final int liveRank, final boolean nowSettled) {
+    private void apply(final int liveMembers, final int rank, final boolean nowSettled) {
         members = liveMembers;
-        rank = liveRank;
         settled = nowSettled;
         for (final Limit limit : limits) {
             limit.share(settled ? members : 0, rank);
