@@ -135,7 +135,7 @@ public final class ClusterShare {
             } else {
                 next.remove(PREFIX + member);
             }
-            if (next.equals(old.toMap()) && !active || write(old, next)) {
+            if (next.equals(old.toMap()) && !active || ClusterStates.compareAndSet(state, old, next)) {
                 final List<String> live = next.keySet().stream().filter(k -> k.startsWith(PREFIX)).sorted().toList();
                 if (!active) {
                     joined = null;
@@ -162,7 +162,7 @@ public final class ClusterShare {
         for (int attempt = 0; attempt < 50; attempt++) {
             final StateMap old = state.getState(Scope.CLUSTER);
             final Map<String, String> next = new HashMap<>(old.toMap());
-            if (next.remove(PREFIX + member) == null || write(old, next)) {
+            if (next.remove(PREFIX + member) == null || ClusterStates.compareAndSet(state, old, next)) {
                 return;
             }
         }
@@ -182,14 +182,6 @@ public final class ClusterShare {
         for (final Limit limit : limits) {
             limit.share(settled ? members : 0, rank);
         }
-    }
-
-    private boolean write(final StateMap old, final Map<String, String> next) throws IOException {
-        if (old.getStateVersion().isEmpty()) {
-            state.setState(next, Scope.CLUSTER); // nothing stored yet; some providers cannot replace an absent map
-            return true;
-        }
-        return state.replace(old, next, Scope.CLUSTER);
     }
 
     /** A count (connections, concurrent requests) split exactly: the first {@code limit % members} members take one more. */

@@ -99,7 +99,7 @@ public final class SharedToken {
                 final Map<String, String> leased = new HashMap<>(map.toMap());
                 leased.put(LEASE_OWNER, owner);
                 leased.put(LEASE_UNTIL, clock.instant().plus(LEASE).toString());
-                if (!replace(map, leased)) {
+                if (!ClusterStates.compareAndSet(state, map, leased)) {
                     continue;
                 }
                 final Token fresh = grant.obtain(shared == null ? null : shared.refresh());
@@ -130,24 +130,11 @@ public final class SharedToken {
             published.put(ENDPOINT, fresh.endpoint() == null ? "" : fresh.endpoint());
             published.remove(LEASE_OWNER);
             published.remove(LEASE_UNTIL);
-            if (replace(current, published)) {
+            if (ClusterStates.compareAndSet(state, current, published)) {
                 return;
             }
         }
         throw new IOException("cluster state kept changing while the new token was written");
-    }
-
-    private boolean replace(final StateMap old, final Map<String, String> next) throws IOException {
-        if (old.getStateVersion().isEmpty()) {
-            // nothing stored yet: replace() needs an existing version on some providers
-            final StateMap again = state.getState(Scope.CLUSTER);
-            if (again.getStateVersion().isPresent()) {
-                return false;
-            }
-            state.setState(next, Scope.CLUSTER);
-            return true;
-        }
-        return state.replace(old, next, Scope.CLUSTER);
     }
 
     private boolean leasedByOther(final StateMap map) {
