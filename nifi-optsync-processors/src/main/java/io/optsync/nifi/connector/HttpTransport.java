@@ -37,11 +37,15 @@ public final class HttpTransport implements ClusterShare.Limit {
      * @param attempts attempts per call, the first included
      * @param firstDelay the first back-off delay (doubled each time, with jitter)
      * @param maxDelay the longest back-off delay, and the longest a Retry-After is honoured within one call
-     * @param timeout connect, read and write timeout of one attempt
+     * @param timeout the deadline of one attempt, from connecting to the last byte of the reply: a reply that trickles in
+     *                slower is cut off at it, not only one whose bytes stop coming
      */
     public record Settings(double requestsPerSecond, int attempts, Duration firstDelay, Duration maxDelay, Duration timeout) {
         public static final Settings DEFAULT = new Settings(5, 4, Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(30));
     }
+
+    /** The largest reply body read: a vendor page is a few megabytes at most; a larger body is refused, not held in memory. */
+    public static final long MAX_REPLY_BYTES = 32L * 1024 * 1024;
 
     private final OkHttpClient client;
     private volatile RateLimiter<Object> rateLimiter;
@@ -55,6 +59,7 @@ public final class HttpTransport implements ClusterShare.Limit {
                 .connectTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .writeTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .callTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .retryOnConnectionFailure(false) // retries are ours, counted and paced
                 .build();
         this.rateLimiter = limiter(settings.requestsPerSecond());
@@ -156,8 +161,20 @@ public final class HttpTransport implements ClusterShare.Limit {
             final Map<String, String> headers = new LinkedHashMap<>();
             response.headers().names().forEach(name -> headers.put(name.toLowerCase(Locale.ROOT), response.header(name)));
             final ResponseBody body = response.body();
-            return new HttpReply(response.code(), headers, body == null ? new byte[0] : body.bytes());
+            return new HttpReply(response.code(), headers, body == null ? new byte[0] : capped(body));
         }
+    }
+
+    /** The body, read up to {@link #MAX_REPLY_BYTES}; a longer one fails the attempt as an I/O error (retried, then reported). */
+    private static byte[] capped(final ResponseBody body) throws IOException {
+        if (body.contentLength() > MAX_REPLY_BYTES) {
+            throw new IOException("the reply announces " + body.contentLength() + " bytes, more than the " + MAX_REPLY_BYTES + " read at most");
+        }
+        final okio.BufferedSource source = body.source();
+        if (source.request(MAX_REPLY_BYTES + 1)) {
+            throw new IOException("the reply is longer than the " + MAX_REPLY_BYTES + " bytes read at most");
+        }
+        return source.getBuffer().readByteArray();
     }
 
     /** The vendor's Retry-After (seconds), within the longest delay; a negative duration lets the back-off decide. */
