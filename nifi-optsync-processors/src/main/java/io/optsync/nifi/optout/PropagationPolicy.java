@@ -10,7 +10,8 @@ import java.time.Instant;
  * <li>A move from opted out to subscribed is propagated only when opt-in propagation is on <em>and</em> the consent is
  * known to be newer than the last known opt-out of the address (the target's own opt-out included). When the time of
  * either is unknown, nothing is written.</li>
- * <li>Unknown is never subscribed: a source whose status is unknown changes nothing.</li>
+ * <li>Unknown is never subscribed: a source whose status is unknown changes nothing, and a target whose current state
+ * was not read is never moved to subscribed (an address opted out minutes ago may be behind it).</li>
  * <li>A hard bounce counts as opted out by default; a soft bounce never does.</li>
  * </ol>
  *
@@ -18,6 +19,12 @@ import java.time.Instant;
  * @param hardBounceIsOptOut whether a hard bounce counts as an opt-out (on by default)
  */
 public record PropagationPolicy(boolean propagateOptIns, boolean hardBounceIsOptOut) {
+
+    /**
+     * The time to give {@link #decide} for an opt-out that is known but whose time is not: no consent can be shown to
+     * be newer than it.
+     */
+    public static final Instant OPT_OUT_AT_UNKNOWN_TIME = Instant.MAX;
 
     /** Opt-ins not propagated; hard bounces count as opt-outs. */
     public static final PropagationPolicy DEFAULT = new PropagationPolicy(false, true);
@@ -67,6 +74,9 @@ public record PropagationPolicy(boolean propagateOptIns, boolean hardBounceIsOpt
         if (!propagateOptIns) {
             return none("opt-in propagation is off; the target keeps its status");
         }
+        if (target.status() == OptOutStatus.UNKNOWN) {
+            return none("the target's current state was not read; an unknown state is never moved to subscribed");
+        }
         if (hardBounceIsOptOut && target.bounce() == BounceKind.HARD) {
             return none("target address hard-bounced; a consent does not clear a bounce");
         }
@@ -77,6 +87,9 @@ public record PropagationPolicy(boolean propagateOptIns, boolean hardBounceIsOpt
         final Instant optOut = latest(lastKnownOptOut, target.status() == OptOutStatus.OPTED_OUT ? target.changedAt() : null);
         if (optOut == null && target.status() == OptOutStatus.OPTED_OUT) {
             return none("time of the target's opt-out is unknown; the consent cannot be shown to be newer");
+        }
+        if (OPT_OUT_AT_UNKNOWN_TIME.equals(optOut)) {
+            return none("an opt-out of this address is known with no time; the consent cannot be shown to be newer");
         }
         if (optOut != null && !consent.isAfter(optOut)) {
             return none("consent at " + consent + " is not newer than the opt-out at " + optOut);

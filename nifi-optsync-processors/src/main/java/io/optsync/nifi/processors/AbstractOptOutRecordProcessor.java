@@ -35,6 +35,15 @@ abstract class AbstractOptOutRecordProcessor extends AbstractProcessor {
         /** Called once after the last record, for routers that work in batches. */
         default void finish(final RecordSplit split) throws IOException, SchemaNotFoundException {
         }
+
+        /**
+         * Whether the router has done what cannot be undone (written to a vendor, or recorded a dry run's audit): then
+         * an error later in the FlowFile keeps what it routed, its audit records included, and sends the input to
+         * failure beside it, instead of discarding the work as if it had not happened.
+         */
+        default boolean madeChanges() {
+            return false;
+        }
     }
 
     /** Relationships whose child FlowFiles are penalized besides failure; none by default. */
@@ -96,8 +105,12 @@ abstract class AbstractOptOutRecordProcessor extends AbstractProcessor {
             }
             router.finish(split);
         } catch (final IOException | MalformedRecordException | SchemaNotFoundException | RuntimeException e) {
-            split.discard();
-            failWhole(session, flowFile, index, e);
+            if (router.madeChanges()) {
+                keepWorkDone(session, split, flowFile, index, e);
+            } else {
+                split.discard();
+                failWhole(session, flowFile, index, e);
+            }
             return;
         }
 
@@ -112,6 +125,23 @@ abstract class AbstractOptOutRecordProcessor extends AbstractProcessor {
         for (final Map.Entry<Relationship, Long> count : counts.entrySet()) {
             session.adjustCounter(OptOutCounters.recordsTo(count.getKey()), count.getValue(), false);
         }
+    }
+
+    /**
+     * An error after changes were made: what was routed (audit records included) goes on, and the whole input goes to
+     * failure with the reason, to be replayed once mended; a replay finds the targets already written and writes them no more.
+     */
+    private void keepWorkDone(final ProcessSession session, final RecordSplit split, final FlowFile flowFile, final long index, final Exception e) {
+        final Map<Relationship, Long> counts;
+        try {
+            counts = split.finish();
+        } catch (final IOException finishing) {
+            e.addSuppressed(finishing);
+            throw new ProcessException("Could not keep the records of " + flowFile + " routed before record " + index + " failed", e);
+        }
+        completed(session, split);
+        counts.forEach((relationship, count) -> session.adjustCounter(OptOutCounters.recordsTo(relationship), count, false));
+        failWhole(session, flowFile, index, e);
     }
 
     /** Relationships whose records are counted but not written: the auto-terminated ones (never failure). */

@@ -12,6 +12,7 @@ import io.optsync.nifi.optout.Decoding;
 import io.optsync.nifi.optout.EmailAddress;
 import io.optsync.nifi.optout.InvalidEmailAddressException;
 import io.optsync.nifi.optout.OptOutState;
+import io.optsync.nifi.optout.OptOutStatus;
 import io.optsync.nifi.optout.PropagationDecision;
 import io.optsync.nifi.optout.PropagationPolicy;
 import org.apache.nifi.annotation.behavior.DynamicProperty;
@@ -276,6 +277,11 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
         private final PushSettings settings;
         private final org.apache.nifi.logging.ComponentLog logger;
         private final List<Pending> pending = new ArrayList<>();
+        /** Records that may move a target to subscribed: decided after the last record, once every opt-out of the run is known. */
+        private final List<Pending> deferred = new ArrayList<>();
+        /** The latest opt-out of each address among the run's records ({@link PropagationPolicy#OPT_OUT_AT_UNKNOWN_TIME} when it has no time). */
+        private final Map<String, Instant> optOutsSeen = new java.util.HashMap<>();
+        private boolean madeChanges;
         private final int batch;
         private final String runId = java.util.UUID.randomUUID().toString();
         private int changesAudited;
@@ -325,10 +331,24 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             }
             final Map<String, Object> fields = new LinkedHashMap<>();
             settings.extraFields().forEach((name, selector) -> fields.put(name, selector.select(record).value()));
-            pending.add(new Pending(record, index, email, OptOutState.of(decoding.status(), bounce, consent), fields, source(record)));
+            final Pending read = new Pending(record, index, email, OptOutState.of(decoding.status(), bounce, consent), fields, source(record));
+            final OptOutStatus effective = settings.policy().effectiveStatus(read.state());
+            if (effective == OptOutStatus.OPTED_OUT) {
+                optOutsSeen.merge(email, consent == null ? PropagationPolicy.OPT_OUT_AT_UNKNOWN_TIME : consent, (a, b) -> a.isAfter(b) ? a : b);
+            }
+            if (effective == OptOutStatus.SUBSCRIBED && settings.policy().propagateOptIns()) {
+                deferred.add(read);
+                return;
+            }
+            pending.add(read);
             if (pending.size() >= batch && !settings.guard().isSet()) { // with a guard, the whole run is planned before any write
                 flush(split);
             }
+        }
+
+        @Override
+        public boolean madeChanges() {
+            return madeChanges;
         }
 
         private AuditRecords.Source source(final Record record) {
@@ -343,6 +363,8 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
 
         @Override
         public void finish(final RecordSplit split) throws java.io.IOException, org.apache.nifi.schema.access.SchemaNotFoundException {
+            pending.addAll(deferred);
+            deferred.clear();
             flush(split);
         }
 
@@ -372,6 +394,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                 if (!settings.dryRun()) {
                     for (int from = 0; from < planned.size(); from += profile.maxBatch()) {
                         final List<Planned> chunk = planned.subList(from, Math.min(planned.size(), from + profile.maxBatch()));
+                        madeChanges = true; // from here the vendor may hold a change, whatever the call answers
                         final List<WriteOutcome> written = settings.connector().write(settings.object(), chunk.stream().map(Planned::update).toList());
                         for (int k = 0; k < chunk.size(); k++) {
                             outcomes.put(chunk.get(k), written.get(k));
@@ -397,11 +420,12 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
 
         /** Looks up a chunk of records (one call for the vendor's batch) and plans the writes each allows. */
         private List<List<Planned>> planChunk(final List<Pending> records, final ConnectorProfile profile) throws ConnectorException {
-            final Map<String, List<RecordRef>> targets = profile.writesByEmail() ? Map.of() : settings.connector().lookupByEmail(settings.object(),
-                    new LinkedHashSet<>(records.stream().map(Pending::email).toList()));
+            // A target that writes by address needs no lookup for an opt-out; a subscribe is decided only on its state read now.
+            final Set<String> toRead = new LinkedHashSet<>(records.stream().filter(r -> !profile.writesByEmail() || mayResubscribe(r)).map(Pending::email).toList());
+            final Map<String, List<RecordRef>> targets = toRead.isEmpty() ? Map.of() : settings.connector().lookupByEmail(settings.object(), toRead);
             final List<List<Planned>> plannedPerRecord = new ArrayList<>();
             for (final Pending record : records) {
-                final List<RecordRef> refs = profile.writesByEmail()
+                final List<RecordRef> refs = profile.writesByEmail() && !mayResubscribe(record)
                         ? List.of(new RecordRef(settings.object(), null, record.email(), null))
                         : targets.getOrDefault(record.email(), List.of());
                 final List<RecordRef> candidates = refs.isEmpty() && settings.createMissing()
@@ -418,11 +442,16 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             return plannedPerRecord;
         }
 
+        /** Whether the record could move a target to subscribed: only then must a target that writes by address be read first. */
+        private boolean mayResubscribe(final Pending record) {
+            return settings.policy().propagateOptIns() && settings.policy().effectiveStatus(record.state()) == OptOutStatus.SUBSCRIBED;
+        }
+
         /** The write the decision rule allows for one target record, with its field changes, or {@code null} when nothing needs writing. */
         private Planned plan(final Pending record, final RecordRef target, final ConnectorProfile profile) {
             final OptOutState current = target.optOutValue() == null ? OptOutState.unknown()
                     : OptOutState.of(profile.encoding().decoder().decode(target.optOutValue()).status(), BounceKind.NONE, target.modifiedAt());
-            final PropagationDecision decision = settings.policy().decide(record.state(), current, null);
+            final PropagationDecision decision = settings.policy().decide(record.state(), current, optOutsSeen.get(record.email()));
             final Boolean optedOut = switch (decision.action()) {
                 case WRITE_OPT_OUT -> Boolean.TRUE;
                 case WRITE_SUBSCRIBED -> target.outsideScope() ? null : Boolean.FALSE; // the connector's scope bounds what an opt-in updates
@@ -450,6 +479,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                 };
                 final String detail = outcome == null || outcome.message().isEmpty() ? null : "vendor: " + outcome.message();
                 for (final AuditRecords.Change change : plan.changes()) {
+                    madeChanges |= settings.dryRun();
                     split.write(REL_AUDIT, AuditRecords.of(runId, settings.dryRun(), ended, record.email(), record.source(), profile.system(),
                             settings.object(), plan.target().id() == null ? record.email() : plan.target().id(), change, detail));
                     changesAudited++;
