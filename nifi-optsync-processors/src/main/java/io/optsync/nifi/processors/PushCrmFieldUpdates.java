@@ -208,11 +208,39 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
         return Set.of(REL_SUCCESS, REL_FAILURE, REL_RETRY, REL_HELD, REL_AUDIT);
     }
 
+    /** A field mapping may not name a field the decision rule owns: it would write an opt-out status past the rule. */
+    @Override
+    protected java.util.Collection<org.apache.nifi.components.ValidationResult> customValidate(final org.apache.nifi.components.ValidationContext context) {
+        final ConnectorProfile profile;
+        try {
+            profile = context.getProperty(OptOutProperties.CONNECTOR).asControllerService(OptOutConnectorService.class).profile();
+        } catch (final RuntimeException e) {
+            return List.of(); // not enabled yet: checked again once it is, and when the processor is scheduled
+        }
+        if (profile == null) {
+            return List.of();
+        }
+        return context.getProperties().keySet().stream().filter(PropertyDescriptor::isDynamic).map(PropertyDescriptor::getName)
+                .filter(profile::ownsField)
+                .map(name -> new org.apache.nifi.components.ValidationResult.Builder().subject(name).valid(false)
+                        .explanation(ruleFieldMessage(name, profile)).build())
+                .toList();
+    }
+
+    private static String ruleFieldMessage(final String field, final ConnectorProfile profile) {
+        return "'" + field + "' holds the opt-out status, a bounce or the address in " + profile.system()
+                + ": only the decision rule writes it, so no field mapping may name it";
+    }
+
     @OnScheduled
     public void onScheduled(final ProcessContext context) {
+        final ConnectorProfile target = context.getProperty(OptOutProperties.CONNECTOR).asControllerService(OptOutConnectorService.class).profile();
         final Map<String, FieldSelector> extra = new LinkedHashMap<>();
         context.getProperties().forEach((descriptor, value) -> {
             if (descriptor.isDynamic() && value != null) {
+                if (target.ownsField(descriptor.getName())) {
+                    throw new org.apache.nifi.processor.exception.ProcessException(ruleFieldMessage(descriptor.getName(), target));
+                }
                 extra.put(descriptor.getName(), FieldSelector.of(value));
             }
         });

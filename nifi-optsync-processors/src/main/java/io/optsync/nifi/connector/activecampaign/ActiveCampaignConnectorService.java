@@ -78,6 +78,6 @@ public class ActiveCampaignConnectorService extends AbstractConnectorService {
         use(new ActiveCampaignClient(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue(), context.getProperty(API_TOKEN).getValue(),
                         mapped, transport),
                 new ConnectorProfile("ActiveCampaign", List.of(ActiveCampaignClient.CONTACTS), context.getProperty(BATCH_SIZE).asInteger(), rate,
-                        OptOutEncoding.ACTIVECAMPAIGN, false), transport);
+                        OptOutEncoding.ACTIVECAMPAIGN, false, java.util.Set.of("email", "status", "contactLists", "bounced_hard", "bounced_soft")), transport);
     }
 }

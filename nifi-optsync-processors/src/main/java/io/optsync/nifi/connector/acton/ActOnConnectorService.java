@@ -82,7 +82,7 @@ public class ActOnConnectorService extends AbstractConnectorService {
                 context.getProperty(PASSWORD).getValue(), context.getProperty(CLIENT_ID).getValue(), context.getProperty(CLIENT_SECRET).getValue());
         use(new ActOnClient(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue(), credentials, transport,
                         new SharedToken(getStateManager(), Clock.systemUTC()), getLogger()),
-                new ConnectorProfile("Act-On", List.of(ActOnClient.OPT_OUT_LIST, ActOnClient.HARD_BOUNCE_LIST), batch, rate, OptOutEncoding.ACT_ON, true),
+                new ConnectorProfile("Act-On", List.of(ActOnClient.OPT_OUT_LIST, ActOnClient.HARD_BOUNCE_LIST), batch, rate, OptOutEncoding.ACT_ON, true, java.util.Set.of("*")),
                 transport);
     }
 

@@ -120,6 +120,6 @@ public class MailchimpConnectorService extends AbstractConnectorService {
         final ConcurrencyCap connections = new ConcurrencyCap(context.getProperty(MAX_CONNECTIONS).asInteger());
         use(new MailchimpClient(base, context.getProperty(LIST_ID).getValue(), authorization, transport, connections, batch),
                 new ConnectorProfile("Mailchimp", List.of(MailchimpClient.MEMBERS), batch, context.getProperty(REQUESTS_PER_SECOND).asInteger(),
-                        OptOutEncoding.MAILCHIMP, true), transport, connections);
+                        OptOutEncoding.MAILCHIMP, true, java.util.Set.of("status", "email_address", "status_if_new")), transport, connections);
     }
 }

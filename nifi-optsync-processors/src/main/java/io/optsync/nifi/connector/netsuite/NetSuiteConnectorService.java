@@ -171,6 +171,6 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
         final ConcurrencyCap concurrency = new ConcurrencyCap(context.getProperty(MAX_CONCURRENT).asInteger());
         use(new NetSuiteClient(host, signIn, transport, concurrency, extraFields, RecordScope.of(context, SCOPE)),
                 new ConnectorProfile("NetSuite", NetSuiteClient.OBJECTS, context.getProperty(BATCH_SIZE).asInteger(),
-                        context.getProperty(REQUESTS_PER_SECOND).asInteger(), OptOutEncoding.NETSUITE, false), transport, concurrency);
+                        context.getProperty(REQUESTS_PER_SECOND).asInteger(), OptOutEncoding.NETSUITE, false, java.util.Set.of("globalSubscriptionStatus", "email")), transport, concurrency);
     }
 }

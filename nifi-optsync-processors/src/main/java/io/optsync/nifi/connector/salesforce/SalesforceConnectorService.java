@@ -165,6 +165,7 @@ public class SalesforceConnectorService extends AbstractConnectorService {
                         new ApiUsage(context.getProperty(API_USAGE_CEILING).asInteger() / 100.0), batch,
                         RecordScope.of(context, SCOPE)),
                 new ConnectorProfile("Salesforce", SalesforceObject.ALL.stream().map(SalesforceObject::name).toList(), batch, rate,
-                        OptOutEncoding.SALESFORCE, false), transport);
+                        OptOutEncoding.SALESFORCE, false,
+                        java.util.Set.of("HasOptedOutOfEmail", "Email", "IsEmailBounced", "EmailBouncedReason", "EmailBouncedDate", "PersonEmail", "PersonHasOptedOutOfEmail")), transport);
     }
 }

@@ -148,7 +148,8 @@ public class SugarCrmConnectorService extends AbstractConnectorService {
         final SharedToken token = new SharedToken(getStateManager(), Clock.systemUTC());
         use(v10 ? new SugarV10Api(site, credentials, transport, token) : new SugarV41Api(site, credentials, transport, token),
                 new ConnectorProfile("SugarCRM", CustomValueSet.splitList(context.getProperty(MODULES).getValue()),
-                        context.getProperty(BATCH_SIZE).asInteger(), rate, v10 ? OptOutEncoding.SUGARCRM_V10 : OptOutEncoding.SUGARCRM_V4_1, false),
+                        context.getProperty(BATCH_SIZE).asInteger(), rate, v10 ? OptOutEncoding.SUGARCRM_V10 : OptOutEncoding.SUGARCRM_V4_1, false,
+                        java.util.Set.of("email*", "invalid_email")),
                 transport);
     }
 
