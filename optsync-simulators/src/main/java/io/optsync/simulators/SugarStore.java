@@ -142,6 +142,29 @@ public final class SugarStore {
         return bean;
     }
 
+    /** A user adding a further (non-primary) address to a record in the UI: the record's date_modified moves. */
+    public synchronized void addAddress(final String module, final String id, final String email) {
+        final Bean bean = bean(module, id);
+        bean.addresses.add(address(email));
+        bean.dateModified = now();
+        changed();
+    }
+
+    /**
+     * A user setting the opt-out of one address of a record in the UI (any address, not only the primary one): the
+     * shared row changes and the record's date_modified moves.
+     */
+    public synchronized void optOutAddressInUi(final String module, final String id, final String email, final boolean optOut) {
+        final Bean bean = bean(module, id);
+        for (final Address address : bean.addresses) {
+            if (address.address.equalsIgnoreCase(email)) {
+                address.optOut = optOut;
+            }
+        }
+        bean.dateModified = now();
+        changed();
+    }
+
     Address address(final String email) {
         return addressesByCaps.computeIfAbsent(email.toUpperCase(Locale.ROOT), caps -> new Address(UUID.randomUUID().toString(), email));
     }

@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * <li>{@code PUT /rest/v10/{Module}/{id}}: the {@code email} array replaces the record's addresses (the docs leave
  * open whether it is a full replacement; the simulator takes the strict reading). {@code opt_out} may be a boolean or
  * "1"/"0".</li>
- * <li>{@code POST /rest/v10/bulk}: sub-requests run in order; a failing one does not stop the others.</li>
+ * <li>{@code GET /rest/v10/{Module}/{id}}: the record, as the filter renders it ({@code fields} accepted).</li>
+ * <li>{@code POST /rest/v10/bulk}: sub-requests run in order, GET and PUT; a failing one does not stop the others.</li>
  * <li>Errors are {@code {"error":"…","error_message":"…"}}: 401 need_login / invalid_grant, 403 not_authorized (an
  * ACL-denied record), 404 not_found, 412 invalid_parameter.</li>
  * </ul>
@@ -121,6 +122,11 @@ public final class SugarV10Simulator extends SimulatorServer {
         final Matcher record = RECORD.matcher(path);
         if (method.equals("PUT") && record.matches()) {
             return update(record.group(1), record.group(2), SimResponse.JSON.readTree(body));
+        }
+        if (method.equals("GET") && record.matches()) {
+            final SugarStore.Bean bean = store.bean(record.group(1), record.group(2));
+            return bean == null ? error(404, "not_found", "Could not find record: " + record.group(2) + " in module: " + record.group(1))
+                    : SimResponse.json(200, render(bean));
         }
         return error(404, "no_method", "Could not find a route for " + method + " " + path);
     }
@@ -371,7 +377,7 @@ public final class SugarV10Simulator extends SimulatorServer {
     private SimResponse bulk(final JsonNode body) throws Exception {
         final ArrayNode responses = SimResponse.JSON.createArrayNode();
         for (final JsonNode sub : body.path("requests")) {
-            final String url = sub.path("url").asText().replaceFirst("^/v10", "/rest/v10");
+            final String url = sub.path("url").asText().replaceFirst("^/v10", "/rest/v10").replaceFirst("\\?.*$", "");
             final String data = sub.path("data").asText("");
             final SimResponse response = route(sub.path("method").asText("GET").toUpperCase(Locale.ROOT), url, data.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             final ObjectNode entry = responses.addObject();

@@ -10,9 +10,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The addresses of the records most recently read or looked up, by record id, so that a write right after a lookup
- * can send a record's whole address list (v10's PUT replaces it) or know whether an address is the primary one (v4_1
- * writes the primary through {@code email1}) without reading the record again. Bounded; thread-safe.
+ * The addresses of the records most recently read or looked up by v4_1, by record id, so that a write right after a
+ * lookup knows whether an address is the primary one (v4_1 writes the primary through {@code email1}). Bounded;
+ * thread-safe. v10 keeps none: it reads a record fresh right before writing it.
  */
 final class SugarAddresses {
     /** One address of a record as Sugar returned it. */
@@ -38,10 +38,16 @@ final class SugarAddresses {
         return byId.get(id);
     }
 
-    /** Remembers a record's addresses and returns one source record per address: Sugar keeps the opt-out on the address. */
-    List<SourceRecord> sourceRecords(final String module, final String id, final Instant modified, final String firstName, final String lastName,
-                                     final List<Address> addresses) {
+    /** Remembers a record's addresses, then {@link #sourceRecords}. */
+    List<SourceRecord> remembered(final String module, final String id, final Instant modified, final String firstName, final String lastName,
+                                  final List<Address> addresses) {
         remember(id, addresses);
+        return sourceRecords(module, id, modified, firstName, lastName, addresses);
+    }
+
+    /** One source record per address of a record: Sugar keeps the opt-out on the address. */
+    static List<SourceRecord> sourceRecords(final String module, final String id, final Instant modified, final String firstName, final String lastName,
+                                            final List<Address> addresses) {
         final List<SourceRecord> out = new ArrayList<>(addresses.size());
         for (final Address address : addresses) {
             final Map<String, Object> fields = new LinkedHashMap<>();

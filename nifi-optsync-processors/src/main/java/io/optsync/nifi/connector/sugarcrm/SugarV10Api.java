@@ -44,7 +44,6 @@ final class SugarV10Api implements SugarApi {
     private final SugarCredentials credentials;
     private final HttpTransport transport;
     private final SharedToken token;
-    private final SugarAddresses addresses = new SugarAddresses();
 
     SugarV10Api(final String siteUrl, final SugarCredentials credentials, final HttpTransport transport, final SharedToken token) {
         this.base = HttpUrl.get(siteUrl).newBuilder().addPathSegments("rest/v10").build();
@@ -88,7 +87,7 @@ final class SugarV10Api implements SugarApi {
             final int nextOffset = VendorPages.whole(reply, "next_offset", what);
             final List<SourceRecord> records = new ArrayList<>();
             for (final JsonNode record : page) {
-                records.addAll(VendorPages.read(request.object(), record, r -> addresses.sourceRecords(request.object(),
+                records.addAll(VendorPages.read(request.object(), record, r -> SugarAddresses.sourceRecords(request.object(),
                         VendorPages.requiredText(r, "id"), modified(r), r.path("first_name").asText(null), r.path("last_name").asText(null), addressesOf(r))));
             }
             if (!records.isEmpty()) {
@@ -151,7 +150,6 @@ final class SugarV10Api implements SugarApi {
                 for (final JsonNode record : VendorPages.records(reply, "records", what)) {
                     final String id = VendorPages.orMalformed(what, () -> VendorPages.requiredText(record, "id"));
                     final List<SugarAddresses.Address> list = VendorPages.orMalformed(what, () -> addressesOf(record));
-                    addresses.remember(id, list);
                     for (final SugarAddresses.Address address : list) {
                         for (final String email : chunk) {
                             if (address.is(email)) {
@@ -166,50 +164,139 @@ final class SugarV10Api implements SugarApi {
         return found;
     }
 
+    /**
+     * Writes from what SugarCRM holds now, never from a cache: v10's PUT replaces a record's whole address list, so the
+     * other addresses must go back as they are this moment. Every update of one record is merged into one PUT (two in
+     * one bulk would overwrite each other); the records are read fresh in one bulk of GETs right before the bulk of
+     * PUTs; and an update is reported written only when the record SugarCRM returns after the PUT holds it.
+     * A vendor-side change between that read and the write (milliseconds) can still be overwritten: the v10 API offers
+     * no conditional write; the next fetch reads the record back and the audit states what SugarCRM holds.
+     */
     @Override
     public List<WriteOutcome> write(final String module, final List<FieldUpdate> updates) throws ConnectorException {
         final WriteOutcome[] outcomes = new WriteOutcome[updates.size()];
-        final ArrayNode requests = JSON.createArrayNode();
-        final List<Integer> sent = new ArrayList<>();
+        final Map<String, List<Integer>> byRecord = new LinkedHashMap<>();
         for (int i = 0; i < updates.size(); i++) {
-            final FieldUpdate update = updates.get(i);
-            if (update.id() == null) {
+            if (updates.get(i).id() == null) {
                 outcomes[i] = WriteOutcome.failed("unsupported", "the SugarCRM connector updates existing records; it does not create them");
+            } else {
+                byRecord.computeIfAbsent(updates.get(i).id(), id -> new ArrayList<>()).add(i);
+            }
+        }
+        if (byRecord.isEmpty()) {
+            return java.util.Arrays.asList(outcomes);
+        }
+        final List<String> ids = new ArrayList<>(byRecord.keySet());
+        final JsonNode fresh = bulk(ids.stream().map(id -> subRequest("GET", module, id + "?fields=id,date_modified,email", null)).toList());
+        final List<ObjectNode> puts = new ArrayList<>();
+        final List<String> written = new ArrayList<>();
+        for (int k = 0; k < ids.size(); k++) {
+            final List<Integer> mine = byRecord.get(ids.get(k));
+            final WriteOutcome readFailed = outcome(fresh.path(k));
+            if (readFailed.status() != WriteOutcome.Status.SUCCESS) {
+                mine.forEach(i -> outcomes[i] = readFailed);
                 continue;
             }
-            final ObjectNode data = JSON.createObjectNode();
-            if (update.optedOut() != null) {
-                final List<SugarAddresses.Address> known = addresses.of(update.id());
-                if (known == null || known.stream().noneMatch(a -> a.is(update.email()))) {
-                    outcomes[i] = WriteOutcome.failed("unknown_address", "record " + update.id() + " was not looked up with address " + update.email()
-                            + " just before; look it up first so that its other addresses are kept");
-                    continue;
-                }
-                final ArrayNode email = data.putArray("email");
-                for (final SugarAddresses.Address address : known) {
-                    final ObjectNode entry = email.addObject();
-                    entry.put("email_address", address.email());
-                    entry.put("opt_out", address.is(update.email()) ? update.optedOut() : Boolean.TRUE.equals(SugarCrmConnectorService.flag(address.optOut())));
-                    entry.put("invalid_email", Boolean.TRUE.equals(SugarCrmConnectorService.flag(address.invalid())));
-                    entry.put("primary_address", address.primary());
-                }
+            final ObjectNode data = merged(fresh.path(k).path("contents"), mine.stream().map(updates::get).toList(), mine, outcomes);
+            if (data != null) {
+                puts.add(subRequest("PUT", module, ids.get(k), data));
+                written.add(ids.get(k));
             }
-            update.fields().forEach((name, value) -> data.set(name, JSON.valueToTree(value)));
-            final ObjectNode request = requests.addObject();
-            request.put("url", "/v10/" + module + "/" + update.id());
-            request.put("method", "PUT");
-            request.put("data", data.toString());
-            sent.add(i);
         }
-        if (!sent.isEmpty()) {
-            final ObjectNode body = JSON.createObjectNode();
-            body.set("requests", requests);
-            final JsonNode replies = call("bulk", body);
-            for (int k = 0; k < sent.size(); k++) {
-                outcomes[sent.get(k)] = outcome(replies.path(k));
+        if (!written.isEmpty()) {
+            final JsonNode replies = bulk(puts);
+            for (int k = 0; k < written.size(); k++) {
+                final WriteOutcome put = outcome(replies.path(k));
+                for (final int i : byRecord.get(written.get(k))) {
+                    if (outcomes[i] == null) {
+                        outcomes[i] = put.status() == WriteOutcome.Status.SUCCESS ? held(replies.path(k).path("contents"), updates.get(i)) : put;
+                    }
+                }
             }
         }
         return java.util.Arrays.asList(outcomes);
+    }
+
+    /**
+     * The PUT body for one record: its address list as SugarCRM holds it now with each update's opt-out applied, and the
+     * updates' other fields; {@code null} when SugarCRM already holds every update (nothing to write). An update whose
+     * address is no longer on the record gets its outcome here.
+     */
+    private static ObjectNode merged(final JsonNode record, final List<FieldUpdate> updates, final List<Integer> indexes, final WriteOutcome[] outcomes)
+            throws ConnectorException {
+        final List<SugarAddresses.Address> now = VendorPages.orMalformed("SugarCRM record read before a write", () -> addressesOf(record));
+        final Map<String, Boolean> wanted = new LinkedHashMap<>();
+        final ObjectNode data = JSON.createObjectNode();
+        boolean changes = false;
+        for (int u = 0; u < updates.size(); u++) {
+            final FieldUpdate update = updates.get(u);
+            if (update.optedOut() != null) {
+                if (now.stream().noneMatch(a -> a.is(update.email()))) {
+                    outcomes[indexes.get(u)] = WriteOutcome.failed("unknown_address", "record " + update.id() + " does not hold " + update.email() + " now");
+                    continue;
+                }
+                // an opt-out wins over any other update of the same address in the batch
+                wanted.merge(update.email(), update.optedOut(), Boolean::logicalOr);
+            }
+            if (!update.fields().isEmpty()) {
+                update.fields().forEach((name, value) -> data.set(name, JSON.valueToTree(value)));
+                changes = true;
+            }
+        }
+        final ArrayNode email = JSON.createArrayNode();
+        for (final SugarAddresses.Address address : now) {
+            final boolean current = Boolean.TRUE.equals(SugarCrmConnectorService.flag(address.optOut()));
+            final Boolean want = wanted.entrySet().stream().filter(e -> address.is(e.getKey())).map(Map.Entry::getValue).findFirst().orElse(null);
+            changes |= want != null && want != current;
+            final ObjectNode entry = email.addObject();
+            entry.put("email_address", address.email());
+            entry.put("opt_out", want != null ? want : current);
+            entry.put("invalid_email", Boolean.TRUE.equals(SugarCrmConnectorService.flag(address.invalid())));
+            entry.put("primary_address", address.primary());
+        }
+        if (!changes) {
+            for (int u = 0; u < updates.size(); u++) {
+                if (outcomes[indexes.get(u)] == null) {
+                    outcomes[indexes.get(u)] = WriteOutcome.SUCCESS; // SugarCRM holds it already
+                }
+            }
+            return null;
+        }
+        if (!wanted.isEmpty()) {
+            data.set("email", email);
+        }
+        return data;
+    }
+
+    /** Written only when the record SugarCRM returned after the PUT holds the update's opt-out. */
+    private static WriteOutcome held(final JsonNode record, final FieldUpdate update) {
+        if (update.optedOut() == null) {
+            return WriteOutcome.SUCCESS;
+        }
+        for (final JsonNode email : record.path("email")) {
+            if (email.path("email_address").asText("").trim().toLowerCase(java.util.Locale.ROOT).equals(update.email())) {
+                final boolean holds = Boolean.TRUE.equals(SugarCrmConnectorService.flag(scalar(email.path("opt_out"))));
+                return holds == update.optedOut() ? WriteOutcome.SUCCESS
+                        : WriteOutcome.retry("not_kept", "SugarCRM answered the write, but its record holds opt_out " + holds + " for " + update.email());
+            }
+        }
+        return WriteOutcome.retry("not_kept", "SugarCRM answered the write, but its record no longer lists " + update.email());
+    }
+
+    private static ObjectNode subRequest(final String method, final String module, final String path, final JsonNode data) {
+        final ObjectNode request = JSON.createObjectNode();
+        request.put("url", "/v10/" + module + "/" + path);
+        request.put("method", method);
+        if (data != null) {
+            request.put("data", data.toString());
+        }
+        return request;
+    }
+
+    private JsonNode bulk(final List<ObjectNode> requests) throws ConnectorException {
+        final ObjectNode body = JSON.createObjectNode();
+        body.putArray("requests").addAll(requests);
+        return call("bulk", body);
     }
 
     private static WriteOutcome outcome(final JsonNode reply) {

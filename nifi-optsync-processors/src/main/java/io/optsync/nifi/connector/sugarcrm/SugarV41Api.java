@@ -97,7 +97,7 @@ final class SugarV41Api implements SugarApi {
             final int count = VendorPages.whole(reply, "result_count", what);
             for (int i = 0; i < entries.size(); i++) {
                 final JsonNode relationships = reply.path("relationship_list").path(i);
-                records.addAll(VendorPages.read(request.object(), entries.get(i), entry -> addresses.sourceRecords(request.object(),
+                records.addAll(VendorPages.read(request.object(), entries.get(i), entry -> addresses.remembered(request.object(),
                         VendorPages.requiredText(entry, "id"), modified(entry), value(entry, "first_name"), value(entry, "last_name"),
                         addressesOf(entry, relationships))));
             }
