@@ -36,6 +36,10 @@ public record Watermark(Instant modifiedAt, String id) implements Comparable<Wat
         return this.equals(START) ? START : new Watermark(modifiedAt.minus(overlap), "");
     }
 
+    public static Watermark earlier(final Watermark a, final Watermark b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
     public static Watermark later(final Watermark a, final Watermark b) {
         return a.compareTo(b) >= 0 ? a : b;
     }

@@ -135,4 +135,39 @@ class ChangeDuringFetchTest {
             assertThat(emitted).contains("added.while.paging@example.com added.while.paging@example.com");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void anActiveCampaignContactAlreadyReadThatUnsubscribesMidReadIsPickedUpByTheNextRun() throws Exception {
+        try (io.optsync.simulators.ActiveCampaignSimulator activeCampaign = new io.optsync.simulators.ActiveCampaignSimulator().seed(60, 3)) {
+            activeCampaign.start(0);
+            final TestRunner fetch = fetch("contacts");
+            ConnectorTestSupport.activeCampaign(fetch, activeCampaign, null);
+            run(fetch); // the watermark is now the seed's newest udate
+            // two people change while the next read pages: one already read (lowest id), then, seconds later, one on a later page
+            final io.optsync.simulators.ActiveCampaignSimulator.Contact early = activeCampaign.contact(2);
+            final io.optsync.simulators.ActiveCampaignSimulator.Contact late = activeCampaign.contact(41);
+            for (int id = early.id(); id <= late.id(); id++) { // 40 contacts changed since: the next read takes four pages
+                activeCampaign.setStatus(id, 1, 1);
+            }
+            Thread.sleep(1100);
+            activeCampaign.afterNextCall("GET /api/3/contacts", () -> {
+                activeCampaign.setStatus(early.id(), 1, 2);
+                try {
+                    Thread.sleep(3100); // more than the overlap window and the connector's one-second early start
+                } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                activeCampaign.setStatus(late.id(), 1, 2);
+            });
+            fetch.setProperty(FetchCrmRecords.OVERLAP, "1 sec");
+            final Map<String, String> during = run(fetch);
+            assertThat(during.keySet()).as("the read that was under way saw the early contact before it changed")
+                    .anySatisfy(k -> assertThat(k).startsWith(early.id() + " "));
+            final Map<String, String> next = run(fetch);
+            assertThat(next.entrySet()).as("the change made mid-read, behind the read's position").anySatisfy(e -> {
+                assertThat(e.getKey()).startsWith(early.id() + " ");
+                assertThat(e.getValue()).startsWith("2"); // unsubscribed from list 1 (the other mapped list as it was)
+            });
+        }
+    }
 }

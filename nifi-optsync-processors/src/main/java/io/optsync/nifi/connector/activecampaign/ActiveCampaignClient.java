@@ -78,6 +78,11 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
         final String what = "ActiveCampaign, reading contacts";
         Watermark last = request.since();
         String after = "0";
+        // Paged by id, not by udate: a contact already read that changes mid-read gets a udate above the one the read
+        // started at, and a later contact's udate can pass it. So a read of more than one page hands back no watermark
+        // later than its start: the next read asks again from there, and the overlap de-duplication drops the repeats.
+        final Instant started = Instant.now();
+        boolean firstPage = true;
         while (true) {
             final HttpUrl.Builder url = api("contacts").addQueryParameter("orders[id]", "ASC").addQueryParameter("id_greater", after)
                     .addQueryParameter("limit", String.valueOf(Math.min(PAGE, request.pageSize()))).addQueryParameter("include", "contactLists");
@@ -100,8 +105,9 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
                 last = VendorPages.later(last, records);
             }
             if (contacts.size() < Math.min(PAGE, request.pageSize())) {
-                return last;
+                return firstPage ? last : Watermark.earlier(last, new Watermark(started, ""));
             }
+            firstPage = false;
             after = VendorPages.requiredText(contacts.get(contacts.size() - 1), "id");
         }
     }
