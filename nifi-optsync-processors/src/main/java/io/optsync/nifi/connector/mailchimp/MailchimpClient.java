@@ -207,15 +207,35 @@ final class MailchimpClient implements AbstractConnectorService.Client {
                 chunk.forEach(i -> outcomes[i] = refused);
                 continue;
             }
+            final JsonNode answer = reply.requireJson(what);
             final Map<String, WriteOutcome> rejected = new HashMap<>();
-            for (final JsonNode error : VendorPages.records(reply.requireJson(what), "errors", what)) {
+            for (final JsonNode error : VendorPages.records(answer, "errors", what)) {
                 rejected.put(error.path("email_address").asText("").trim().toLowerCase(Locale.ROOT), rejection(error));
             }
+            final Map<String, String> held = new HashMap<>();
+            for (final String kind : List.of("new_members", "updated_members")) {
+                for (final JsonNode member : answer.path(kind)) {
+                    held.put(member.path("email_address").asText("").trim().toLowerCase(Locale.ROOT), member.path("status").asText(""));
+                }
+            }
             for (final int index : chunk) {
-                outcomes[index] = rejected.getOrDefault(updates.get(index).email().trim().toLowerCase(Locale.ROOT), WriteOutcome.SUCCESS);
+                final String email = updates.get(index).email().trim().toLowerCase(Locale.ROOT);
+                outcomes[index] = rejected.containsKey(email) ? rejected.get(email) : held(held.get(email), updates.get(index).optedOut(), email);
             }
         }
         return java.util.Arrays.asList(outcomes);
+    }
+
+    /**
+     * Written only when the reply lists the member with the status asked for (an opt-out also holds as {@code cleaned});
+     * a member the reply does not account for at all, neither written nor in {@code errors}, is tried again.
+     */
+    private static WriteOutcome held(final String status, final boolean optedOut, final String email) {
+        if (status == null) {
+            return WriteOutcome.retry("unaccounted", "Mailchimp's batch reply names " + email + " neither as written nor as an error");
+        }
+        final boolean holds = optedOut ? status.equals("unsubscribed") || status.equals("cleaned") : status.equals("subscribed") || status.equals("pending");
+        return holds ? WriteOutcome.SUCCESS : WriteOutcome.retry("not_kept", "Mailchimp answered the batch, but holds " + email + " as " + status);
     }
 
     /** A member the batch rejected: a compliance state keeps the person opted out, which is final; nothing here is retried. */

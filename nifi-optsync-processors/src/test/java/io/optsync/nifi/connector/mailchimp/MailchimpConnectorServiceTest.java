@@ -93,6 +93,19 @@ class MailchimpConnectorServiceTest {
         assertThat(outcomes.get(1_201).status()).isEqualTo(WriteOutcome.Status.FAILED);
     }
 
+    @Test
+    void aMemberTheBatchReplyDoesNotAccountForIsNeverReportedWritten() throws Exception {
+        final OptOutConnectorService connector = connector();
+        // HTTP 200, one error with no address, nobody written: what the reply says of each member must be read, not assumed
+        sim.answerNext("POST /3.0/lists/{id}", io.optsync.simulators.SimResponse.json(200, Map.of("new_members", List.of(), "updated_members",
+                List.of(Map.of("email_address", "b@example.com", "status", "subscribed")), "errors", List.of(Map.of("error", "Something went wrong",
+                "error_code", "ERROR_GENERIC")), "total_created", 0, "total_updated", 1, "error_count", 1)));
+        final List<WriteOutcome> outcomes = connector.write("members", List.of(new FieldUpdate(null, "a@example.com", true, Map.of()),
+                new FieldUpdate(null, "b@example.com", true, Map.of())));
+        assertThat(outcomes).extracting(WriteOutcome::status).containsExactly(WriteOutcome.Status.RETRY, WriteOutcome.Status.RETRY);
+        assertThat(outcomes).extracting(WriteOutcome::code).containsExactly("unaccounted", "not_kept");
+    }
+
     /** 24 threads looking up 4 members each through {@code connectors} (round robin), against a vendor that takes 200 ms a call. */
     private void lookUpFromTwentyFourThreads(final List<OptOutConnectorService> connectors) throws Exception {
         final ExecutorService pool = Executors.newFixedThreadPool(24);
