@@ -65,4 +65,23 @@ class FetchScheduleAndSeenRecordsTest {
                 (byte) (99_999 >> 8), (byte) (99_999 >> 16)}).toString(), "a.rather.long.address.number99999@subdomain.example-company.com", "1", false,
                 NOW.plusMillis(99_999), Map.of()))).as("the newest key is kept").isTrue();
     }
+
+    @Test
+    void aBulkChangeLargerThanTheSeenKeysIsNotReadAgainAndAgain() {
+        // 12,000 records changed in the same few seconds: more than the kept keys can hold
+        final java.util.List<SourceRecord> bulk = new java.util.ArrayList<>();
+        for (int i = 0; i < 12_000; i++) {
+            bulk.add(new SourceRecord("Contacts", "id" + i, "p" + i + "@example.com", "1", false, NOW.plusSeconds(i / 4_000), Map.of()));
+        }
+        final SeenRecords first = SeenRecords.decode(null);
+        bulk.forEach(first::seenBefore);
+        final String stored = first.encode(NOW.minusSeconds(60));
+        assertThat(stored.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(SeenRecords.MAX_BYTES);
+        final SeenRecords second = SeenRecords.decode(stored);
+        assertThat(bulk.stream().filter(r -> !second.seenBefore(r)).count()).as("the next run reading the window again emits none of them").isZero();
+        assertThat(second.seenBefore(new SourceRecord("Contacts", "id1", "p1@example.com", "1", false, NOW.plusSeconds(10), Map.of())))
+                .as("a change after the bulk is new").isFalse();
+        final SeenRecords third = SeenRecords.decode(second.encode(NOW.minusSeconds(50)));
+        assertThat(bulk.stream().filter(r -> !third.seenBefore(r)).count()).as("nor the run after it").isZero();
+    }
 }

@@ -118,7 +118,7 @@ final class HistoryChecker implements AutoCloseable {
                 flow.push.setProperty(PushCrmFieldUpdates.PROPAGATE_OPT_INS, "true");
             }
             wiring.source.accept(flow.fetch);
-            flow.fetch.setProperty(FetchCrmRecords.PAGE_SIZE, "40"); // several pages per read
+            flow.fetch.setProperty(FetchCrmRecords.PAGE_SIZE, "100"); // several pages per read of a whole run
             flow.fetch.setProperty(FetchCrmRecords.OVERLAP, "5 sec");
             flow.fetch.removeProperty(FetchCrmRecords.FULL_RESYNC_INTERVAL);
             // the hourly read of the opted-out set (the template's) comes when a history says an hour has passed: the
@@ -345,7 +345,8 @@ final class HistoryChecker implements AutoCloseable {
             quiet++;
         } while (writeCalls() != writes && quiet < QUIET_ROUNDS);
         if (writeCalls() != writes) {
-            broken(null, "I3: still writing after " + QUIET_ROUNDS + " quiet rounds (" + writeCallsByEndpoint() + ")");
+            broken(null, "I3: still writing after " + QUIET_ROUNDS + " quiet rounds (" + writeCallsByEndpoint() + "); the last round audited "
+                    + audited.subList(0, Math.min(6, audited.size())));
         }
         roundsToQuiet = quiet;
         converged();

@@ -11,7 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Runs the adversarial-history checker over seeded random histories, {@code checker.batch} side by side in each set
  * of systems. {@code -Dchecker.histories=N} sets how many (CI's default below), {@code -Dchecker.seed=S} the first
- * seed, {@code -Dchecker.replay=S} replays one history alone. A failing history is shrunk (alone) and printed with
+ * seed, {@code -Dchecker.replay=S} replays one history alone, {@code -Dchecker.propagate=true|false} makes every run
+ * propagate opt-ins or none (mixed: every fourth). A failing history is shrunk (alone) and printed with
  * its seed and the command that replays it.
  */
 class HistoryCheckerTest {
@@ -29,7 +30,8 @@ class HistoryCheckerTest {
         int slowestQuiet = 0;
         String firstFailure = null;
         for (long from = first; from < first + histories && firstFailure == null; from += batch) {
-            final boolean propagate = (from / batch) % 4 == 1; // every fourth run propagates opt-ins
+            final String mode = System.getProperty("checker.propagate", "mixed");
+            final boolean propagate = mode.equals("mixed") ? (from / batch) % 4 == 1 : Boolean.parseBoolean(mode); // mixed: every fourth run
             final List<List<HistoryChecker.Step>> all = new ArrayList<>();
             for (long seed = from; seed < Math.min(first + histories, from + batch); seed++) {
                 all.add(HistoryChecker.randomHistory(seed, LENGTH));
