@@ -119,6 +119,11 @@ public abstract class SimulatorServer implements AutoCloseable {
         afterCalls.computeIfAbsent(endpoint, e -> new ConcurrentLinkedDeque<>()).add(action);
     }
 
+    /** Drops every action {@link #afterNextCall} scheduled that has not run yet. */
+    public void cancelAfterCalls() {
+        afterCalls.clear();
+    }
+
     private void runAfterCall(final String endpoint) {
         final Deque<Runnable> actions = afterCalls.get(endpoint);
         final Runnable action = actions == null ? null : actions.poll();

@@ -97,6 +97,7 @@ final class HistoryChecker implements AutoCloseable {
     private final List<List<SugarStore.Bean>> people = new ArrayList<>();
     private final Set<String> userOptOuts = new HashSet<>();
     private final List<String> audited = new ArrayList<>();
+    private final List<String> lastAudits = new ArrayList<>();
     private final Map<Integer, String> violations = new java.util.TreeMap<>();
     private int roundsToQuiet;
 
@@ -181,6 +182,18 @@ final class HistoryChecker implements AutoCloseable {
             }
         }
 
+        String describe() {
+            try {
+                return name + " state " + flow.fetch.getStateManager().getState(org.apache.nifi.components.state.Scope.CLUSTER).toMap().entrySet().stream()
+                        .map(e -> e.getKey() + "=" + (e.getValue().length() > 300 ? e.getValue().substring(0, 300).replace('\n', ' ') + "...(" + e.getValue().length() + ")" : e.getValue().replace('\n', ' ')))
+                        .toList() + ", last fetch emitted " + RecordTestSupport.records(flow.fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS)).stream()
+                        .map(r -> r.path("id").asText() + " " + r.path("email").asText() + " " + r.path("opt_out").asText() + " " + r.path("modified_at").asText()).toList()
+                        + " modes " + flow.fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS).stream().map(f -> f.getAttribute("optsync.fetch.modes")).toList();
+            } catch (final java.io.IOException e) {
+                return e.toString();
+            }
+        }
+
         void redeliver() {
             // what a node restart or a replay does: the last fetched records come again
             retry.addAll(flow.filter.getFlowFilesForRelationship(FilterOptedOut.REL_OPTED_OUT));
@@ -213,6 +226,7 @@ final class HistoryChecker implements AutoCloseable {
                 for (final JsonNode audit : RecordTestSupport.records(push.getFlowFilesForRelationship(PushCrmFieldUpdates.REL_AUDIT))) {
                     synchronized (audited) {
                         audited.add(target + " " + audit.path("email").asText());
+                        lastAudits.add(name + ": " + audit.path("email").asText() + " " + audit.path("outcome").asText() + " from " + audit.path("source_id").asText() + " " + audit.path("source_changed_at").asText() + ": " + audit.path("reason").asText(""));
                     }
                 }
             }
@@ -335,7 +349,10 @@ final class HistoryChecker implements AutoCloseable {
             }
             round(twoPushers, before);
         }
-        List.of(sugar, actOn, mailchimp).forEach(s -> s.faults(FaultPlan.NONE));
+        List.of(sugar, actOn, mailchimp).forEach(s -> {
+            s.faults(FaultPlan.NONE);
+            s.cancelAfterCalls(); // the vendor-side users are done too: what they had not done yet they never do
+        });
         directions.forEach(Direction::anHourPassed); // the first quiet round reads every source's opted-out set again
         int quiet = 0;
         long writes;
@@ -346,7 +363,7 @@ final class HistoryChecker implements AutoCloseable {
         } while (writeCalls() != writes && quiet < QUIET_ROUNDS);
         if (writeCalls() != writes) {
             broken(null, "I3: still writing after " + QUIET_ROUNDS + " quiet rounds (" + writeCallsByEndpoint() + "); the last round audited "
-                    + audited.subList(0, Math.min(6, audited.size())));
+                    + lastAudits.subList(0, Math.min(6, lastAudits.size())) + "; " + directions.get(0).describe());
         }
         roundsToQuiet = quiet;
         converged();
@@ -373,6 +390,7 @@ final class HistoryChecker implements AutoCloseable {
     /** One round of every direction, then I1 (no opt-out undone) and I4 (every change a sync made is audited). */
     private void round(final boolean twoPushers, final Map<String, Set<String>> before) throws Exception {
         audited.clear();
+        lastAudits.clear();
         for (final Direction direction : directions) {
             direction.round(twoPushers);
         }

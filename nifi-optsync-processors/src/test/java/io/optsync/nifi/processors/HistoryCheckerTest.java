@@ -22,8 +22,8 @@ class HistoryCheckerTest {
     void noHistoryBreaksAnInvariant() throws Exception {
         final long replay = Long.getLong("checker.replay", -1);
         final long first = replay >= 0 ? replay : Long.getLong("checker.seed", 1);
-        final int histories = replay >= 0 ? 1 : Integer.getInteger("checker.histories", 10_000);
-        final int batch = replay >= 0 ? 1 : Integer.getInteger("checker.batch", 250);
+        final int histories = replay >= 0 ? 1 : Integer.getInteger("checker.histories", 1_500);
+        final int batch = replay >= 0 ? 1 : Integer.getInteger("checker.batch", 100);
         final long started = System.nanoTime();
         long steps = 0;
         int violations = 0;
