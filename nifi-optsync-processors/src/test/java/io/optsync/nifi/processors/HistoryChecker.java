@@ -237,9 +237,16 @@ final class HistoryChecker implements AutoCloseable {
     private record Wiring(java.util.function.Consumer<TestRunner> source, java.util.function.Consumer<TestRunner> target) {
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger SERVICES = new java.util.concurrent.atomic.AtomicInteger();
+
     private static void tune(final TestRunner runner) {
         final var service = runner.getControllerService("connector");
         final Map<String, String> fast = new java.util.HashMap<>(Map.of(ConnectorProperties.TIMEOUT.getName(), "2 sec"));
+        if (service instanceof io.optsync.nifi.connector.sugarcrm.SugarCrmConnectorService) {
+            // a platform of its own per service, as SugarCRM asks of every integration: a password grant on a platform
+            // logs out the other sessions of that user on it
+            fast.put("Platform", "optsync-" + SERVICES.incrementAndGet());
+        }
         // as fast as each connector allows (its maximum is the vendor's documented limit)
         service.getPropertyDescriptors().stream().filter(d -> d.getName().equals("Requests Per Second")).findFirst().ifPresent(d -> {
             for (final String rate : List.of("100", "5")) {
