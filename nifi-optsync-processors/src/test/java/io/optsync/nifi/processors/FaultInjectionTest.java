@@ -96,9 +96,7 @@ class FaultInjectionTest {
     }
 
     private static TestRunner pushRunner(final String object) {
-        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
-        push.setProperty(OptOutProperties.OBJECT, object);
-        return push;
+        return RecordTestSupport.push(object);
     }
 
     @Test

@@ -34,9 +34,8 @@ class PushCrmFieldUpdatesTest {
 
     /** A push to the SugarCRM v10 simulator's Contacts. */
     private TestRunner pushToSugarContacts() {
-        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
+        final TestRunner push = RecordTestSupport.push("Contacts");
         ConnectorTestSupport.sugar(push, sugar, "v10");
-        push.setProperty(OptOutProperties.OBJECT, "Contacts");
         return push;
     }
 

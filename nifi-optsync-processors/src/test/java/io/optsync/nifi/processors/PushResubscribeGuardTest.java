@@ -38,8 +38,7 @@ class PushResubscribeGuardTest {
     }
 
     private static TestRunner propagatingPush(final String object) {
-        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
-        push.setProperty(OptOutProperties.OBJECT, object);
+        final TestRunner push = RecordTestSupport.push(object);
         push.setProperty(PushCrmFieldUpdates.PROPAGATE_OPT_INS, "true");
         push.setProperty(PushCrmFieldUpdates.CONSENT_TIME_PATH, "/modified_at");
         return push;

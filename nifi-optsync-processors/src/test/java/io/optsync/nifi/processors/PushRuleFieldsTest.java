@@ -12,9 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PushRuleFieldsTest {
 
     private static TestRunner push(final String object) {
-        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
-        push.setProperty(OptOutProperties.OBJECT, object);
-        return push;
+        return RecordTestSupport.push(object);
     }
 
     @Test

@@ -44,6 +44,13 @@ final class RecordTestSupport {
         return runner;
     }
 
+    /** A PushCrmFieldUpdates with the JSON reader and writer, writing to {@code object}; its connector is still to be added. */
+    static TestRunner push(final String object) {
+        final TestRunner push = runner(new PushCrmFieldUpdates(), Format.JSON);
+        push.setProperty(OptOutProperties.OBJECT, object);
+        return push;
+    }
+
     /** The records of a JSON FlowFile written by JsonRecordSetWriter (an array). */
     static List<JsonNode> records(final MockFlowFile flowFile) {
         try {

@@ -36,9 +36,8 @@ class SugarAddressListWriteTest {
     }
 
     private TestRunner push() {
-        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
+        final TestRunner push = RecordTestSupport.push("Contacts");
         ConnectorTestSupport.sugar(push, sugar, "v10");
-        push.setProperty(OptOutProperties.OBJECT, "Contacts");
         return push;
     }
 
