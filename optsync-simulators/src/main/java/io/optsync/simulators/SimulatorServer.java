@@ -38,6 +38,7 @@ public abstract class SimulatorServer implements AutoCloseable {
     private Random faultRandom = FaultPlan.NONE.random();
     private final Map<String, Deque<SimResponse>> cannedAnswers = new ConcurrentHashMap<>();
     private final Map<String, Deque<Runnable>> afterCalls = new ConcurrentHashMap<>();
+    private final Map<String, Deque<FaultPlan.Fault>> forcedFaults = new ConcurrentHashMap<>();
     private volatile long latencyMillis;
     private HttpServer server;
     private ExecutorService executor;
@@ -111,6 +112,11 @@ public abstract class SimulatorServer implements AutoCloseable {
         cannedAnswers.computeIfAbsent(endpoint, e -> new ConcurrentLinkedDeque<>()).add(answer);
     }
 
+    /** The next call to {@code endpoint} meets {@code fault} whatever the fault plan says; queued faults come one call each. */
+    public void faultNext(final String endpoint, final FaultPlan.Fault fault) {
+        forcedFaults.computeIfAbsent(endpoint, e -> new ConcurrentLinkedDeque<>()).add(fault);
+    }
+
     /**
      * Runs {@code action} once, right after the next call to {@code endpoint} is answered and before the client reads
      * the answer: a change made by somebody else while a client is in the middle of paging, for example.
@@ -162,7 +168,9 @@ public abstract class SimulatorServer implements AutoCloseable {
                 final String endpoint = endpointOf(request);
                 final int rate = stats.record(endpoint, System.nanoTime());
                 final SimResponse canned = cannedAnswer(endpoint);
-                final FaultPlan.Fault fault = canned != null ? FaultPlan.Fault.NONE : nextFault();
+                final Deque<FaultPlan.Fault> forced = canned != null ? null : forcedFaults.get(endpoint);
+                final FaultPlan.Fault next = forced == null ? null : forced.poll();
+                final FaultPlan.Fault fault = canned != null ? FaultPlan.Fault.NONE : next != null ? next : nextFault();
                 switch (fault) {
                     case NONE -> {
                         final SimResponse limited = canned == null ? overLimit(request, rate) : null;

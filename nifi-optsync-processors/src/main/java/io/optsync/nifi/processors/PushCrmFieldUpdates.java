@@ -418,17 +418,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                     }
                     return;
                 }
-                final Map<Planned, WriteOutcome> outcomes = new java.util.IdentityHashMap<>();
-                if (!settings.dryRun()) {
-                    for (int from = 0; from < planned.size(); from += profile.maxBatch()) {
-                        final List<Planned> chunk = planned.subList(from, Math.min(planned.size(), from + profile.maxBatch()));
-                        madeChanges = true; // from here the vendor may hold a change, whatever the call answers
-                        final List<WriteOutcome> written = settings.connector().write(settings.object(), chunk.stream().map(Planned::update).toList());
-                        for (int k = 0; k < chunk.size(); k++) {
-                            outcomes.put(chunk.get(k), written.get(k));
-                        }
-                    }
-                }
+                final Map<Planned, WriteOutcome> outcomes = settings.dryRun() ? Map.of() : write(planned, profile);
                 for (int i = 0; i < records.size(); i++) {
                     audit(records.get(i), plannedPerRecord.get(i), outcomes, profile, split);
                     route(records.get(i), plannedPerRecord.get(i), outcomes, split);
@@ -444,6 +434,36 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                     }
                 }
             }
+        }
+
+        /**
+         * Writes the planned updates, one call for each of the vendor's batches. A call that fails after its retries
+         * ends the run's writes: its updates, and those not sent yet, take the failure as their outcome, so that every
+         * change is still audited (a lost answer may leave the vendor holding it) and routed on retry or failure.
+         */
+        private Map<Planned, WriteOutcome> write(final List<Planned> planned, final ConnectorProfile profile) {
+            final Map<Planned, WriteOutcome> outcomes = new java.util.IdentityHashMap<>();
+            WriteOutcome stopped = null;
+            for (int from = 0; from < planned.size(); from += profile.maxBatch()) {
+                final List<Planned> chunk = planned.subList(from, Math.min(planned.size(), from + profile.maxBatch()));
+                if (stopped == null) {
+                    madeChanges = true; // from here the vendor may hold a change, whatever the call answers
+                    try {
+                        final List<WriteOutcome> written = settings.connector().write(settings.object(), chunk.stream().map(Planned::update).toList());
+                        for (int k = 0; k < chunk.size(); k++) {
+                            outcomes.put(chunk.get(k), written.get(k));
+                        }
+                        continue;
+                    } catch (final ConnectorException e) {
+                        logger.debug("Write of {} updates to {} {} failed: {}", chunk.size(), profile.system(), settings.object(), e.getMessage());
+                        stopped = e.isRetryable() ? WriteOutcome.retry(e.code(), e.getMessage()) : WriteOutcome.failed(e.code(), e.getMessage());
+                    }
+                }
+                for (final Planned plan : chunk) {
+                    outcomes.put(plan, stopped);
+                }
+            }
+            return outcomes;
         }
 
         /** Looks up a chunk of records (one call for the vendor's batch) and plans the writes each allows. */

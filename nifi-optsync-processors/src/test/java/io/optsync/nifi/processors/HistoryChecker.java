@@ -381,7 +381,7 @@ final class HistoryChecker implements AutoCloseable {
             broken(null, "I3: a round after a quiet one made " + (writeCalls() - writes) + " write calls (before: " + byEndpoint + "; after: "
                     + writeCallsByEndpoint() + ")");
         }
-        return new Run(Map.copyOf(violations), steps, roundsToQuiet);
+        return new Run(java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(violations)), steps, roundsToQuiet); // the lowest history first
     }
 
     private String writeCallsByEndpoint() {

@@ -2,15 +2,13 @@ package io.optsync.nifi.processors;
 
 import io.optsync.simulators.ActOnSimulator;
 import io.optsync.simulators.MailchimpSimulator;
-import io.optsync.simulators.SimulatorServer;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,18 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * state read now, never on an unknown one, and never against an opt-out of the same run.
  */
 class PushResubscribeGuardTest {
-    private final List<SimulatorServer> sims = new ArrayList<>();
-
-    @AfterEach
-    void stop() {
-        sims.forEach(SimulatorServer::close);
-    }
-
-    private <T extends SimulatorServer> T started(final T sim) throws Exception {
-        sim.start(0);
-        sims.add(sim);
-        return sim;
-    }
+    @RegisterExtension
+    final Simulators sims = new Simulators();
 
     static String record(final String email, final Object optedOut, final Instant time) {
         return "{\"optsync_email\":\"" + email + "\",\"optsync_opted_out\":" + optedOut + ",\"optsync_bounce\":\"NONE\",\"modified_at\":\"" + time + "\"}";
@@ -59,7 +47,7 @@ class PushResubscribeGuardTest {
 
     @Test
     void aYearOldConsentDoesNotResubscribeAMailchimpMemberWhoUnsubscribedMinutesAgo() throws Exception {
-        final MailchimpSimulator mailchimp = started(new MailchimpSimulator());
+        final MailchimpSimulator mailchimp = sims.started(new MailchimpSimulator());
         mailchimp.put("ann@example.com", "unsubscribed", Instant.now().minus(5, ChronoUnit.MINUTES));
         final TestRunner push = propagatingPush("members");
         ConnectorTestSupport.mailchimp(push, mailchimp);
@@ -71,7 +59,7 @@ class PushResubscribeGuardTest {
 
     @Test
     void aNeverSeenAddressIsNotCreatedSubscribedWithCreateMissingOff() throws Exception {
-        final MailchimpSimulator mailchimp = started(new MailchimpSimulator());
+        final MailchimpSimulator mailchimp = sims.started(new MailchimpSimulator());
         final TestRunner push = propagatingPush("members");
         ConnectorTestSupport.mailchimp(push, mailchimp);
         push.enqueue("[" + record("new.person@example.com", false, Instant.now()) + "]");
@@ -82,7 +70,7 @@ class PushResubscribeGuardTest {
 
     @Test
     void anActOnOptOutIsNeverRemovedOnAnUnknownState() throws Exception {
-        final ActOnSimulator actOn = started(new ActOnSimulator());
+        final ActOnSimulator actOn = sims.started(new ActOnSimulator());
         actOn.optOut("ann@example.com");
         final TestRunner push = propagatingPush("optout");
         ConnectorTestSupport.actOn(push, actOn);
@@ -93,7 +81,7 @@ class PushResubscribeGuardTest {
 
     @Test
     void anOptOutInTheSameRunBeatsAnOlderConsentForTheSameAddress() throws Exception {
-        final io.optsync.simulators.SalesforceSimulator salesforce = started(new io.optsync.simulators.SalesforceSimulator());
+        final io.optsync.simulators.SalesforceSimulator salesforce = sims.started(new io.optsync.simulators.SalesforceSimulator());
         final io.optsync.simulators.SalesforceSimulator.SfRecord ann = salesforce.create("Contact", "Ann", "Lee", "ann@example.com");
         salesforce.setOptedOut(ann.id(), true);
         final Instant optedOutInSalesforce = salesforce.record(ann.id()).modstamp();
@@ -114,7 +102,7 @@ class PushResubscribeGuardTest {
 
     @Test
     void aRecordThatCannotBeReadAfterAWrittenBatchKeepsTheAuditOfWhatWasWritten() throws Exception {
-        final MailchimpSimulator mailchimp = started(new MailchimpSimulator());
+        final MailchimpSimulator mailchimp = sims.started(new MailchimpSimulator());
         final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
         push.setProperty(OptOutProperties.OBJECT, "members");
         ConnectorTestSupport.mailchimp(push, mailchimp);

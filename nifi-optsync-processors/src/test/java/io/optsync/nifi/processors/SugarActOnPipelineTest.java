@@ -7,7 +7,7 @@ import io.optsync.simulators.SugarV10Simulator;
 import io.optsync.simulators.SugarV41Simulator;
 import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.util.TestRunner;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,18 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * FetchCrmRecords, NormalizeOptOutValue, FilterOptedOut (opted out only) and PushCrmFieldUpdates.
  */
 class SugarActOnPipelineTest {
-    private final List<SimulatorServer> sims = new ArrayList<>();
-
-    @AfterEach
-    void stop() {
-        sims.forEach(SimulatorServer::close);
-    }
-
-    private <T extends SimulatorServer> T started(final T sim) throws Exception {
-        sim.start(0);
-        sims.add(sim);
-        return sim;
-    }
+    @RegisterExtension
+    final Simulators sims = new Simulators();
 
     /** Credentials are sensitive properties: they appear in no attribute, provenance event or log line of any step. */
     private static void assertNoSecretAnywhere(final PipelineDirection direction) {
@@ -66,7 +56,7 @@ class SugarActOnPipelineTest {
     }
 
     private SimulatorServer sugar(final String version, final SugarStore store) throws Exception {
-        return started(version.equals("v10") ? new SugarV10Simulator(store) : new SugarV41Simulator(store));
+        return sims.started(version.equals("v10") ? new SugarV10Simulator(store) : new SugarV41Simulator(store));
     }
 
     @ParameterizedTest
@@ -74,7 +64,7 @@ class SugarActOnPipelineTest {
     void sugarOptOutsReachActOnIncludingTheCampaignLinkOnes(final String version) throws Exception {
         final SugarStore store = new SugarStore().seed(300, 9);
         final SimulatorServer sugar = sugar(version, store);
-        final ActOnSimulator actOn = started(new ActOnSimulator());
+        final ActOnSimulator actOn = sims.started(new ActOnSimulator());
         final PipelineDirection direction = new PipelineDirection("Contacts", version.equals("v10") ? SourceEncoding.SUGARCRM_V10 : SourceEncoding.SUGARCRM_V4_1, "optout");
         ConnectorTestSupport.sugar(direction.fetch, sugar, version);
         ConnectorTestSupport.actOn(direction.push, actOn);
@@ -104,7 +94,7 @@ class SugarActOnPipelineTest {
         final SugarStore.Bean duplicate = store.create("Contacts", "Ann", "Lee-Two", "ann.lee@example.com", Instant.now());
         final SugarStore.Bean lead = store.create("Leads", "Ann", "Lee", "ann.lee@example.com", Instant.now());
         final SimulatorServer sugar = sugar(version, store);
-        final ActOnSimulator actOn = started(new ActOnSimulator());
+        final ActOnSimulator actOn = sims.started(new ActOnSimulator());
         actOn.optOut("ANN.LEE@example.com");
         actOn.optOut("nobody.in.sugar@example.org");
 
