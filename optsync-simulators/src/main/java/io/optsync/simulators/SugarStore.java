@@ -165,6 +165,16 @@ public final class SugarStore {
         changed();
     }
 
+    /** The address row with this id, or {@code null}. */
+    synchronized Address addressById(final String id) {
+        return addressesByCaps.values().stream().filter(a -> a.id.equals(id)).findFirst().orElse(null);
+    }
+
+    /** The address row of this address (any case), or {@code null}. */
+    synchronized Address existingAddress(final String email) {
+        return addressesByCaps.get(email.toUpperCase(Locale.ROOT));
+    }
+
     Address address(final String email) {
         return addressesByCaps.computeIfAbsent(email.toUpperCase(Locale.ROOT), caps -> new Address(UUID.randomUUID().toString(), email));
     }
@@ -260,6 +270,13 @@ public final class SugarStore {
         return changedCount;
     }
 
+    /** The id of this address's {@code email_addresses} row, or {@code null}: {@link #denyAcl} takes it too. */
+    public synchronized String addressRowId(final String email) {
+        final Address row = existingAddress(email);
+        return row == null ? null : row.id;
+    }
+
+    /** Writes to this record, or address row, are dropped silently from now on. */
     public synchronized void denyAcl(final String id) {
         aclDenied.add(id);
     }

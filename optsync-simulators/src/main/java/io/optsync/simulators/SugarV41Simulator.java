@@ -41,7 +41,15 @@ import java.util.regex.Pattern;
  * opts out only when it equals '1' loosely ("1", 1, true; the string "true" does not), and only together with
  * {@code email1} (the docs leave open whether a bare {@code email_opt_out} changes an existing record; the simulator
  * takes the strict reading). Without an id, a record with the same last name and address is a duplicate: its id is
- * returned and nothing is applied.</li>
+ * returned and nothing is applied. Saving a Contact or Lead clears {@code opt_out} and {@code invalid_email} on every
+ * address of the record but the primary one, as SuiteCRM 7's {@code set_entry} does (SuiteCRM#4145, section 2.4):
+ * the rows are shared, so every other record with those addresses loses them too.</li>
+ * <li>Module {@code EmailAddresses} (the {@code email_addresses} rows, bean {@code EmailAddress}):
+ * {@code get_entry_list} by {@code email_addresses.email_address_caps IN (…)} (or {@code =}) returns the rows
+ * ({@code id}, {@code email_address}, {@code opt_out}, {@code invalid_email}); {@code set_entries} with a row's
+ * {@code id} sets {@code opt_out} / {@code invalid_email} (loosely '1') on it, touching no record's
+ * {@code date_modified}, as the campaign unsubscribe link does.</li>
+ * <li>{@code <table>.id IN ('…', …)} selects records by id.</li>
  * </ul>
  * Admin: {@code POST /_sim/sugar/expire-sessions} plus {@link SugarAdmin}.
  */
@@ -59,6 +67,9 @@ public final class SugarV41Simulator extends SimulatorServer {
     /** The keyset cursor: after (date_modified, id), as optsync pages without offsets. */
     private static final Pattern AFTER = Pattern.compile("\\s*\\(\\s*(\\w+)\\.date_modified\\s*>\\s*'([0-9-]+ [0-9:]+)'\\s+OR\\s+\\(\\s*\\1\\.date_modified\\s*=\\s*'\\2'"
             + "\\s+AND\\s+\\1\\.id\\s*>\\s*'([^']*)'\\s*\\)\\s*\\)\\s*", FLAGS);
+    private static final Pattern BY_ID = Pattern.compile("\\s*(\\w+)\\.id\\s+IN\\s*\\(((?:\\s*'[^']*'\\s*,?)+)\\)\\s*", FLAGS);
+    private static final Pattern ROWS_BY_EMAIL = Pattern.compile("\\s*email_addresses\\.email_address_caps\\s+(?:IN\\s*\\((.*)\\)|=\\s*('.*'))\\s*", FLAGS);
+    private static final String ADDRESS_MODULE = "EmailAddresses";
     private static final Pattern QUOTED = Pattern.compile("'((?:[^']|'')*)'");
     private static final List<String> DEFAULT_FIELDS = List.of("id", "first_name", "last_name", "email1", "email_opt_out", "invalid_email", "date_modified");
 
@@ -154,6 +165,9 @@ public final class SugarV41Simulator extends SimulatorServer {
 
     private SimResponse entryList(final List<JsonNode> args) {
         final String module = arg(args, 1).asText();
+        if (module.equals(ADDRESS_MODULE)) {
+            return addressRows(arg(args, 2).asText(""));
+        }
         if (!store.hasModule(module)) {
             return fault(20, "Module Does Not Exist", "This module is not available on this server");
         }
@@ -196,6 +210,38 @@ public final class SugarV41Simulator extends SimulatorServer {
         return SimResponse.json(200, body);
     }
 
+    /** {@code get_entry_list} on EmailAddresses: the rows of the addresses asked for. */
+    private SimResponse addressRows(final String query) {
+        final Matcher byEmail = ROWS_BY_EMAIL.matcher(query);
+        if (!byEmail.matches()) {
+            return fault(40, "Access Denied", "You do not have access");
+        }
+        final ArrayNode entries = SimResponse.JSON.createArrayNode();
+        final Matcher quoted = QUOTED.matcher(byEmail.group(1) != null ? byEmail.group(1) : byEmail.group(2));
+        final Set<String> seen = new HashSet<>();
+        while (quoted.find()) {
+            final SugarStore.Address row = store.existingAddress(quoted.group(1).replace("''", "'"));
+            if (row != null && seen.add(row.id)) {
+                final ObjectNode entry = entries.addObject();
+                entry.put("id", row.id);
+                entry.put("module_name", ADDRESS_MODULE);
+                final ObjectNode values = entry.putObject("name_value_list");
+                values.putObject("id").put("name", "id").put("value", row.id);
+                values.putObject("email_address").put("name", "email_address").put("value", row.address);
+                values.putObject("email_address_caps").put("name", "email_address_caps").put("value", row.caps());
+                values.putObject("opt_out").put("name", "opt_out").put("value", row.optOut ? "1" : "0");
+                values.putObject("invalid_email").put("name", "invalid_email").put("value", row.invalid ? "1" : "0");
+            }
+        }
+        final ObjectNode body = SimResponse.JSON.createObjectNode();
+        body.put("result_count", entries.size());
+        body.put("total_count", String.valueOf(entries.size()));
+        body.put("next_offset", entries.size());
+        body.set("entry_list", entries);
+        body.set("relationship_list", SimResponse.JSON.createArrayNode());
+        return SimResponse.json(200, body);
+    }
+
     private static JsonNode arg(final List<JsonNode> args, final int index) {
         return index < args.size() ? args.get(index) : SimResponse.JSON.missingNode();
     }
@@ -230,6 +276,15 @@ public final class SugarV41Simulator extends SimulatorServer {
         if (byDate.matches() && byDate.group(1).equalsIgnoreCase(table)) {
             final var at = LocalDateTime.parse(byDate.group(3), DB_DATE).toInstant(ZoneOffset.UTC);
             return byDate.group(2).equals(">") ? b -> b.dateModified.isAfter(at) : b -> !b.dateModified.isBefore(at);
+        }
+        final Matcher byId = BY_ID.matcher(query);
+        if (byId.matches() && byId.group(1).equalsIgnoreCase(table)) {
+            final Set<String> ids = new HashSet<>();
+            final Matcher quoted = QUOTED.matcher(byId.group(2));
+            while (quoted.find()) {
+                ids.add(quoted.group(1));
+            }
+            return b -> ids.contains(b.id);
         }
         final Matcher optedOut = OPTED_OUT.matcher(query);
         if (optedOut.matches() && optedOut.group(1).equalsIgnoreCase(table)) {
@@ -290,7 +345,7 @@ public final class SugarV41Simulator extends SimulatorServer {
 
     private SimResponse setEntries(final List<JsonNode> args) {
         final String module = arg(args, 1).asText();
-        if (!store.hasModule(module)) {
+        if (!store.hasModule(module) && !module.equals(ADDRESS_MODULE)) {
             return fault(20, "Module Does Not Exist", "This module is not available on this server");
         }
         final ArrayNode ids = SimResponse.JSON.createArrayNode();
@@ -302,7 +357,7 @@ public final class SugarV41Simulator extends SimulatorServer {
                 values.put(item.path("name").asText(), item.path("value"));
             }
             final String id = values.containsKey("id") ? values.get("id").asText() : null;
-            final String saved = id == null ? create(module, values) : update(module, id, values);
+            final String saved = module.equals(ADDRESS_MODULE) ? updateRow(id, values) : id == null ? create(module, values) : update(module, id, values);
             if (saved != null) {
                 ids.add(saved);
             }
@@ -325,8 +380,28 @@ public final class SugarV41Simulator extends SimulatorServer {
                 address.optOut = loosyOne(values.get("email_opt_out"));
             }
         }
+        for (final SugarStore.Address other : bean.addresses.subList(1, bean.addresses.size())) {
+            other.optOut = false; // SuiteCRM#4145: the save clears the flags of every address but the primary one
+            other.invalid = false;
+        }
         store.touch(bean);
         return bean.id;
+    }
+
+    /** A save of one email_addresses row: its flags change, no record's date_modified moves. */
+    private String updateRow(final String id, final Map<String, JsonNode> values) {
+        final SugarStore.Address row = id == null ? null : store.addressById(id);
+        if (row == null || store.isAclDenied(id)) {
+            return null;
+        }
+        if (values.containsKey("opt_out")) {
+            row.optOut = loosyOne(values.get("opt_out"));
+        }
+        if (values.containsKey("invalid_email")) {
+            row.invalid = loosyOne(values.get("invalid_email"));
+        }
+        store.changed();
+        return row.id;
     }
 
     private String create(final String module, final Map<String, JsonNode> values) {

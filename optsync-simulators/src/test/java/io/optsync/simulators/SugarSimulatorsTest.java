@@ -187,9 +187,13 @@ class SugarSimulatorsTest {
     }
 
     private Http.Reply setEntries(final String session, final List<List<Map<String, Object>>> lists) throws IOException {
+        return setEntries(session, "Contacts", lists);
+    }
+
+    private Http.Reply setEntries(final String session, final String module, final List<List<Map<String, Object>>> lists) throws IOException {
         final Map<String, Object> args = new LinkedHashMap<>();
         args.put("session", session);
-        args.put("module_name", "Contacts");
+        args.put("module_name", module);
         args.put("name_value_lists", lists);
         return call("set_entries", args);
     }
@@ -244,5 +248,42 @@ class SugarSimulatorsTest {
                 nv("email_opt_out", before ? "0" : "1"))));
         assertThat(create.json().get("ids").get(0).asText()).isEqualTo(existing.id());
         assertThat(existing.emailOptOut()).as("nothing applied to a duplicate").isEqualTo(before);
+    }
+
+    @Test
+    void aSaveClearsTheFlagsOfEveryAddressButThePrimaryOneAsSuiteCrmDoes() throws IOException {
+        final String session = login();
+        final SugarStore.Bean ann = store.create("Contacts", "Ann", "Lee", "ann@example.com", store.now());
+        store.addAddress("Contacts", ann.id(), "ann.work@example.com");
+        store.optOutAddressInUi("Contacts", ann.id(), "ann.work@example.com", true);
+        final SugarStore.Bean lead = store.create("Leads", "Ann", "Lee", "ANN.WORK@example.com", store.now());
+        assertThat(lead.emailOptOut()).as("the row is shared").isTrue();
+
+        setEntries(session, List.of(List.of(nv("id", ann.id()), nv("first_name", "Anne"))));
+        assertThat(store.isOptedOut("ann.work@example.com")).as("SuiteCRM#4145: a save wipes the non-primary opt-out").isFalse();
+        assertThat(lead.emailOptOut()).as("on every record sharing the row").isFalse();
+    }
+
+    @Test
+    void emailAddressRowsAreReadAndWrittenByIdWithoutTouchingTheRecords() throws IOException {
+        final String session = login();
+        final SugarStore.Bean ann = store.create("Contacts", "Ann", "Lee", "ann@example.com", store.now().minusSeconds(60));
+        store.addAddress("Contacts", ann.id(), "ann.work@example.com");
+        final java.time.Instant modified = store.bean("Contacts", ann.id()).dateModified();
+        final Map<String, Object> args = new LinkedHashMap<>();
+        args.put("session", session);
+        args.put("module_name", "EmailAddresses");
+        args.put("query", "email_addresses.email_address_caps IN ('ANN.WORK@EXAMPLE.COM', 'NOBODY@EXAMPLE.COM')");
+        final JsonNode rows = call("get_entry_list", args).json().get("entry_list");
+        assertThat(rows).hasSize(1);
+        final String rowId = rows.get(0).get("id").asText();
+        assertThat(rows.get(0).at("/name_value_list/opt_out/value").asText()).isEqualTo("0");
+
+        final Http.Reply saved = setEntries(session, "EmailAddresses", List.of(List.of(nv("id", rowId), nv("opt_out", "1")),
+                List.of(nv("id", "no-such-row"), nv("opt_out", "1"))));
+        assertThat(saved.json().get("ids")).hasSize(1);
+        assertThat(store.isOptedOut("ann.work@example.com")).as("a non-primary address opted out on its row").isTrue();
+        assertThat(store.bean("Contacts", ann.id()).dateModified()).as("no record saved").isEqualTo(modified);
+        assertThat(store.isOptedOut("ann@example.com")).isFalse();
     }
 }

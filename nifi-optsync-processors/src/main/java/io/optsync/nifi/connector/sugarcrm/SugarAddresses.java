@@ -9,11 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/**
- * The addresses of the records most recently read or looked up by v4_1, by record id, so that a write right after a
- * lookup knows whether an address is the primary one (v4_1 writes the primary through {@code email1}). Bounded;
- * thread-safe. v10 keeps none: it reads a record fresh right before writing it.
- */
+/** The addresses of a SugarCRM record as read, and the source records they make: Sugar keeps the opt-out on the address. */
 final class SugarAddresses {
     /** One address of a record as Sugar returned it. */
     record Address(String email, Object optOut, Object invalid, boolean primary) {
@@ -22,27 +18,7 @@ final class SugarAddresses {
         }
     }
 
-    private static final int MAX = 50_000;
-    private final Map<String, List<Address>> byId = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(final Map.Entry<String, List<Address>> eldest) {
-            return size() > MAX;
-        }
-    };
-
-    synchronized void remember(final String id, final List<Address> addresses) {
-        byId.put(id, List.copyOf(addresses));
-    }
-
-    synchronized List<Address> of(final String id) {
-        return byId.get(id);
-    }
-
-    /** Remembers a record's addresses, then {@link #sourceRecords}. */
-    List<SourceRecord> remembered(final String module, final String id, final Instant modified, final String firstName, final String lastName,
-                                  final List<Address> addresses) {
-        remember(id, addresses);
-        return sourceRecords(module, id, modified, firstName, lastName, addresses);
+    private SugarAddresses() {
     }
 
     /** One source record per address of a record: Sugar keeps the opt-out on the address. */

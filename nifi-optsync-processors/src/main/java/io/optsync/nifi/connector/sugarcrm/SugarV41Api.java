@@ -44,7 +44,8 @@ import java.util.stream.Collectors;
 /**
  * SugarCRM 5.5+/6.x and SuiteCRM 7 legacy REST v4_1 ({@code shared/vendor-apis.md} section 2). Faults arrive with
  * HTTP 200 and are read as faults; arguments are sent under their PHP names in signature order; opt-outs are written
- * as {@code "1"}/{@code "0"} together with {@code email1}; a record missing from {@code set_entries}' ids failed.
+ * as {@code "1"}/{@code "0"} on the address rows themselves (module EmailAddresses); a record missing from
+ * {@code set_entries}' ids failed.
  */
 final class SugarV41Api implements SugarApi {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,7 +59,6 @@ final class SugarV41Api implements SugarApi {
     private final SugarCredentials credentials;
     private final HttpTransport transport;
     private final SharedToken session;
-    private final SugarAddresses addresses = new SugarAddresses();
 
     SugarV41Api(final String siteUrl, final SugarCredentials credentials, final HttpTransport transport, final SharedToken session) {
         this.endpoint = HttpUrl.get(siteUrl).newBuilder().addPathSegments("service/v4_1/rest.php").build();
@@ -97,7 +97,7 @@ final class SugarV41Api implements SugarApi {
             final int count = VendorPages.whole(reply, "result_count", what);
             for (int i = 0; i < entries.size(); i++) {
                 final JsonNode relationships = reply.path("relationship_list").path(i);
-                records.addAll(VendorPages.read(request.object(), entries.get(i), entry -> addresses.remembered(request.object(),
+                records.addAll(VendorPages.read(request.object(), entries.get(i), entry -> SugarAddresses.sourceRecords(request.object(),
                         VendorPages.requiredText(entry, "id"), modified(entry), value(entry, "first_name"), value(entry, "last_name"),
                         addressesOf(entry, relationships))));
             }
@@ -180,7 +180,6 @@ final class SugarV41Api implements SugarApi {
                     final JsonNode relationships = reply.path("relationship_list").path(i);
                     final String id = VendorPages.orMalformed(what, () -> VendorPages.requiredText(entry, "id"));
                     final List<SugarAddresses.Address> list = VendorPages.orMalformed(what, () -> addressesOf(entry, relationships));
-                    addresses.remember(id, list);
                     for (final SugarAddresses.Address address : list) {
                         for (final String email : chunk) {
                             if (address.is(email)) {
@@ -198,52 +197,181 @@ final class SugarV41Api implements SugarApi {
         return found;
     }
 
+    /**
+     * Writes opt-outs where SugarCRM keeps them, on the shared {@code email_addresses} row (module EmailAddresses), so
+     * that any address of a record can be written, every record with the address gets it, and no record save is made
+     * for it. Each write reads the rows fresh right before it (no cache) and reads them back after it: an outcome says
+     * what SugarCRM holds. Mapped fields are saved on the record itself; as SuiteCRM's {@code set_entry} clears the
+     * opt-out and invalid flags of every address of the record but the primary one (SuiteCRM#4145), the flags read
+     * right before that save are written back to those rows after it.
+     */
     @Override
     public List<WriteOutcome> write(final String module, final List<FieldUpdate> updates) throws ConnectorException {
         final WriteOutcome[] outcomes = new WriteOutcome[updates.size()];
-        final ArrayNode lists = JSON.createArrayNode();
-        final List<Integer> sent = new ArrayList<>();
+        final Map<String, Map<String, String>> rowWrites = new LinkedHashMap<>(); // row id -> flags to set
+        final List<Integer> saves = new ArrayList<>();
+        for (int i = 0; i < updates.size(); i++) {
+            if (updates.get(i).id() == null) {
+                outcomes[i] = WriteOutcome.failed("unsupported", "the SugarCRM connector updates existing records; it does not create them");
+            } else if (!updates.get(i).fields().isEmpty()) {
+                saves.add(i);
+            }
+        }
+        if (!saves.isEmpty()) {
+            saveRecords(module, updates, saves, outcomes, rowWrites);
+        }
+        final Set<String> emails = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < updates.size(); i++) {
+            if (outcomes[i] == null && updates.get(i).optedOut() != null) {
+                emails.add(updates.get(i).email());
+            }
+        }
+        final Map<String, AddressRow> before = rows(emails);
         for (int i = 0; i < updates.size(); i++) {
             final FieldUpdate update = updates.get(i);
-            if (update.id() == null) {
-                outcomes[i] = WriteOutcome.failed("unsupported", "the SugarCRM connector updates existing records; it does not create them");
+            if (outcomes[i] != null || update.optedOut() == null) {
                 continue;
             }
-            final ArrayNode list = JSON.createArrayNode();
-            list.addObject().put("name", "id").put("value", update.id());
-            if (update.optedOut() != null) {
-                final List<SugarAddresses.Address> known = addresses.of(update.id());
-                final SugarAddresses.Address address = known == null ? null
-                        : known.stream().filter(a -> a.is(update.email())).findFirst().orElse(null);
-                if (address == null || !address.primary()) {
-                    outcomes[i] = WriteOutcome.failed(address == null ? "unknown_address" : "not_primary", address == null
-                            ? "record " + update.id() + " was not looked up with address " + update.email() + " just before"
-                            : "the legacy API writes an opt-out through email1, the primary address; " + update.email()
-                            + " is not the primary address of " + update.id());
-                    continue;
-                }
-                // email_opt_out is applied only together with email1, and only "1" opts out ("true" does not)
-                list.addObject().put("name", "email1").put("value", address.email());
-                list.addObject().put("name", "email_opt_out").put("value", (String) OptOutEncoding.SUGARCRM_V4_1.encode(update.optedOut()));
+            final AddressRow row = before.get(update.email());
+            if (row == null) {
+                outcomes[i] = WriteOutcome.failed("unknown_address", "SugarCRM holds no address " + update.email() + " now");
+                continue;
             }
-            update.fields().forEach((name, value) -> list.addObject().put("name", name).put("value", String.valueOf(value)));
-            lists.add(list);
-            sent.add(i);
+            // one row may stand for several records: an opt-out among them wins
+            rowWrites.computeIfAbsent(row.id(), k -> new LinkedHashMap<>()).merge("opt_out",
+                    (String) OptOutEncoding.SUGARCRM_V4_1.encode(update.optedOut()), (a, b) -> "1".equals(a) ? a : b);
         }
-        if (!sent.isEmpty()) {
-            final Map<String, Object> args = new LinkedHashMap<>();
-            args.put("session", null);
-            args.put("module_name", module);
-            args.put("name_value_lists", lists);
-            final JsonNode reply = call("set_entries", args);
-            final Set<String> saved = new HashSet<>();
-            VendorPages.records(reply, "ids", "SugarCRM set_entries " + module).forEach(id -> saved.add(id.asText()));
-            for (final int index : sent) {
-                outcomes[index] = saved.contains(updates.get(index).id()) ? WriteOutcome.SUCCESS
-                        : WriteOutcome.failed("not_saved", "SugarCRM returned no id for this record: it did not save it (no access, or validation)");
+        final Set<String> savedRows = setEntries("EmailAddresses", rowWrites.entrySet().stream().map(e -> {
+            final ArrayNode list = JSON.createArrayNode();
+            list.addObject().put("name", "id").put("value", e.getKey());
+            e.getValue().forEach((name, value) -> list.addObject().put("name", name).put("value", value));
+            return list;
+        }).toList());
+        final Map<String, AddressRow> after = rows(emails);
+        for (int i = 0; i < updates.size(); i++) {
+            final FieldUpdate update = updates.get(i);
+            if (outcomes[i] != null) { // not a record, not saved, or no such address
+                continue;
+            }
+            if (update.optedOut() == null) {
+                outcomes[i] = WriteOutcome.SUCCESS;
+                continue;
+            }
+            final AddressRow row = after.get(update.email());
+            if (!savedRows.contains(before.get(update.email()).id())) {
+                outcomes[i] = WriteOutcome.failed("not_saved", "SugarCRM returned no id for the address row of " + update.email()
+                        + ": it did not save it (no access, or validation)");
+            } else if (row == null || row.optedOut() != update.optedOut()) {
+                outcomes[i] = WriteOutcome.retry("not_kept", "SugarCRM holds " + (row == null ? "no address " + update.email()
+                        : "opt_out=" + (row.optedOut() ? "1" : "0") + " on " + update.email()) + " after the write");
+            } else {
+                outcomes[i] = WriteOutcome.SUCCESS;
             }
         }
         return java.util.Arrays.asList(outcomes);
+    }
+
+    /** One {@code email_addresses} row: shared by every record with the address. */
+    private record AddressRow(String id, String email, boolean optedOut, boolean invalid) {
+    }
+
+    /**
+     * Saves the mapped fields of the records in {@code saves}; outcomes for those that were not saved. The flags of the
+     * records' non-primary addresses, read right before, are added to {@code rowWrites}, to be set again after the save.
+     */
+    private void saveRecords(final String module, final List<FieldUpdate> updates, final List<Integer> saves, final WriteOutcome[] outcomes,
+                             final Map<String, Map<String, String>> rowWrites) throws ConnectorException {
+        final Set<String> ids = new java.util.LinkedHashSet<>();
+        saves.forEach(i -> ids.add(updates.get(i).id()));
+        final List<AddressRow> cleared = new ArrayList<>();
+        final String table = module.toLowerCase(Locale.ROOT);
+        final String what = "SugarCRM get_entry_list " + module + " by id";
+        final List<String> all = new ArrayList<>(ids);
+        for (int from = 0; from < all.size(); from += LOOKUP_CHUNK) {
+            final List<String> chunk = all.subList(from, Math.min(all.size(), from + LOOKUP_CHUNK));
+            final JsonNode reply = entryList(module, table + ".id IN (" + chunk.stream().map(SugarV41Api::quoted).collect(Collectors.joining(", ")) + ")",
+                    0, chunk.size());
+            final JsonNode entries = VendorPages.records(reply, "entry_list", what);
+            for (int i = 0; i < entries.size(); i++) {
+                for (final JsonNode link : reply.path("relationship_list").path(i).path("link_list")) {
+                    for (final JsonNode record : link.path("records")) {
+                        final JsonNode value = record.path("link_value");
+                        if (!"1".equals(value.path("primary_address").path("value").asText())) {
+                            cleared.add(new AddressRow(value.path("id").path("value").asText(), value.path("email_address").path("value").asText(),
+                                    "1".equals(value.path("opt_out").path("value").asText()), "1".equals(value.path("invalid_email").path("value").asText())));
+                        }
+                    }
+                }
+            }
+        }
+        final List<ArrayNode> lists = new ArrayList<>();
+        for (final int i : saves) {
+            final ArrayNode list = JSON.createArrayNode();
+            list.addObject().put("name", "id").put("value", updates.get(i).id());
+            updates.get(i).fields().forEach((name, value) -> list.addObject().put("name", name).put("value", String.valueOf(value)));
+            lists.add(list);
+        }
+        final Set<String> saved = setEntries(module, lists);
+        for (final int i : saves) {
+            if (!saved.contains(updates.get(i).id())) {
+                outcomes[i] = WriteOutcome.failed("not_saved", "SugarCRM returned no id for this record: it did not save it (no access, or validation)");
+            }
+        }
+        for (final AddressRow row : cleared) { // only flags that were set are set again: nothing is cleared here
+            if (row.optedOut()) {
+                rowWrites.computeIfAbsent(row.id(), k -> new LinkedHashMap<>()).put("opt_out", "1");
+            }
+            if (row.invalid()) {
+                rowWrites.computeIfAbsent(row.id(), k -> new LinkedHashMap<>()).put("invalid_email", "1");
+            }
+        }
+    }
+
+    /** The address rows of these normalized addresses, read now, by normalized address. */
+    private Map<String, AddressRow> rows(final Collection<String> emails) throws ConnectorException {
+        final Map<String, AddressRow> rows = new LinkedHashMap<>();
+        final List<String> all = new ArrayList<>(emails);
+        for (int from = 0; from < all.size(); from += LOOKUP_CHUNK) {
+            final List<String> chunk = all.subList(from, Math.min(all.size(), from + LOOKUP_CHUNK));
+            final Map<String, Object> args = new LinkedHashMap<>();
+            args.put("session", null);
+            args.put("module_name", "EmailAddresses");
+            args.put("query", "email_addresses.email_address_caps IN (" + chunk.stream().map(e -> quoted(e.toUpperCase(Locale.ROOT)))
+                    .collect(Collectors.joining(", ")) + ")");
+            args.put("order_by", "");
+            args.put("offset", 0);
+            args.put("select_fields", List.of("id", "email_address", "opt_out", "invalid_email"));
+            args.put("link_name_to_fields_array", List.of());
+            args.put("max_results", chunk.size());
+            args.put("deleted", 0);
+            args.put("favorites", false);
+            final JsonNode reply = call("get_entry_list", args);
+            for (final JsonNode entry : VendorPages.records(reply, "entry_list", "SugarCRM get_entry_list EmailAddresses")) {
+                final String email = value(entry, "email_address");
+                if (email != null) {
+                    final AddressRow row = new AddressRow(VendorPages.requiredText(entry, "id"), email, "1".equals(value(entry, "opt_out")),
+                            "1".equals(value(entry, "invalid_email")));
+                    rows.put(email.trim().toLowerCase(Locale.ROOT), row);
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** {@code set_entries}: the ids SugarCRM returned, that is the records it saved. */
+    private Set<String> setEntries(final String module, final List<ArrayNode> lists) throws ConnectorException {
+        final Set<String> saved = new HashSet<>();
+        if (lists.isEmpty()) {
+            return saved;
+        }
+        final ArrayNode all = JSON.createArrayNode();
+        lists.forEach(all::add);
+        final Map<String, Object> args = new LinkedHashMap<>();
+        args.put("session", null);
+        args.put("module_name", module);
+        args.put("name_value_lists", all);
+        VendorPages.records(call("set_entries", args), "ids", "SugarCRM set_entries " + module).forEach(id -> saved.add(id.asText()));
+        return saved;
     }
 
     /** Calls a method with the shared session as its first argument; an invalid session is renewed once. */

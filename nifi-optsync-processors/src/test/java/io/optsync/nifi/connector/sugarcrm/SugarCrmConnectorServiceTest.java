@@ -130,7 +130,8 @@ class SugarCrmConnectorServiceTest {
         start(version, 10);
         final SugarStore.Bean denied = store.create("Contacts", "Bo", "Denied", "bo@example.com", Instant.now());
         final SugarStore.Bean allowed = store.create("Contacts", "Cy", "Allowed", "cy@example.com", Instant.now());
-        store.denyAcl(denied.id());
+        // v4_1 writes the opt-out on the address row, v10 through the record: what SugarCRM refuses to save differs
+        store.denyAcl(version.equals("v10") ? denied.id() : store.addressRowId("bo@example.com"));
         service.lookupByEmail("Contacts", List.of("bo@example.com", "cy@example.com"));
         final List<WriteOutcome> outcomes = service.write("Contacts", List.of(
                 new FieldUpdate(denied.id(), "bo@example.com", true, Map.of()), new FieldUpdate(allowed.id(), "cy@example.com", true, Map.of())));
@@ -161,5 +162,51 @@ class SugarCrmConnectorServiceTest {
         assertThat(service.lookupByEmail("Contacts", List.of("o'brien@example.com")).get("o'brien@example.com"))
                 .extracting(RecordRef::id).containsExactly(bean.id());
         assertThat(bean.primary().address().toLowerCase(Locale.ROOT)).isEqualTo("o'brien@example.com");
+    }
+
+    /** Ann: primary address a, further addresses b (opted out by a Sugar user) and c. */
+    private SugarStore.Bean annWithThreeAddresses() {
+        final SugarStore.Bean ann = store.create("Contacts", "Ann", "Lee", "a@example.com", Instant.now().minusSeconds(60));
+        store.addAddress("Contacts", ann.id(), "b@example.com");
+        store.addAddress("Contacts", ann.id(), "c@example.com");
+        store.optOutAddressInUi("Contacts", ann.id(), "b@example.com", true);
+        return ann;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"v10", "v4_1"})
+    void anyAddressOfARecordIsOptedOutAndTheOthersKeepTheirFlags(final String version) throws Exception {
+        start(version, 3);
+        final SugarStore.Bean ann = annWithThreeAddresses();
+        assertThat(service.write("Contacts", List.of(new FieldUpdate(ann.id(), "a@example.com", true, Map.of()))))
+                .singleElement().satisfies(o -> assertThat(o.status()).isEqualTo(WriteOutcome.Status.SUCCESS));
+        assertThat(store.isOptedOut("b@example.com")).as("SuiteCRM's save clears the other addresses' flags: the write must not save the record").isTrue();
+        assertThat(service.write("Contacts", List.of(new FieldUpdate(ann.id(), "c@example.com", true, Map.of()))))
+                .singleElement().satisfies(o -> assertThat(o.status()).as("a non-primary address: " + o.message()).isEqualTo(WriteOutcome.Status.SUCCESS));
+        assertThat(List.of("a@example.com", "b@example.com", "c@example.com")).allSatisfy(e -> assertThat(store.isOptedOut(e)).as(e).isTrue());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"v10", "v4_1"})
+    void aMappedFieldSavedOnTheRecordLeavesEveryOptOutOfItsAddresses(final String version) throws Exception {
+        start(version, 3);
+        final SugarStore.Bean ann = annWithThreeAddresses();
+        assertThat(service.write("Contacts", List.of(new FieldUpdate(ann.id(), "a@example.com", null, Map.of("first_name", "Anne")))))
+                .singleElement().satisfies(o -> assertThat(o.status()).isEqualTo(WriteOutcome.Status.SUCCESS));
+        assertThat(store.isOptedOut("b@example.com")).as("the opt-out SuiteCRM's save cleared is set again").isTrue();
+        assertThat(store.isOptedOut("c@example.com")).as("and nothing else is set").isFalse();
+    }
+
+    @org.junit.jupiter.api.Test
+    void aV41OutcomeSaysWhatSugarHoldsAfterTheWrite() throws Exception {
+        start("v4_1", 3);
+        final SugarStore.Bean ann = annWithThreeAddresses();
+        // a Sugar user opts c back in right after optsync's write is answered, before its read-back
+        sim.afterNextCall("POST /service/v4_1/rest.php set_entries", () -> store.optOutAddressInUi("Contacts", ann.id(), "c@example.com", false));
+        assertThat(service.write("Contacts", List.of(new FieldUpdate(ann.id(), "c@example.com", true, Map.of()))))
+                .singleElement().satisfies(o -> {
+                    assertThat(o.status()).isEqualTo(WriteOutcome.Status.RETRY);
+                    assertThat(o.message()).contains("opt_out=0");
+                });
     }
 }
