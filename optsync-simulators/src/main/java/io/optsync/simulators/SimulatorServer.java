@@ -143,8 +143,11 @@ public abstract class SimulatorServer implements AutoCloseable {
         return answers == null ? null : answers.poll();
     }
 
-    private synchronized FaultPlan.Fault nextFault() {
-        return faultPlan.pick(faultRandom);
+    /** The fault {@link #faultNext} queued for this endpoint, else the fault plan's pick. */
+    private synchronized FaultPlan.Fault nextFault(final String endpoint) {
+        final Deque<FaultPlan.Fault> forced = forcedFaults.get(endpoint);
+        final FaultPlan.Fault queued = forced == null ? null : forced.poll();
+        return queued != null ? queued : faultPlan.pick(faultRandom);
     }
 
     @Override
@@ -168,9 +171,7 @@ public abstract class SimulatorServer implements AutoCloseable {
                 final String endpoint = endpointOf(request);
                 final int rate = stats.record(endpoint, System.nanoTime());
                 final SimResponse canned = cannedAnswer(endpoint);
-                final Deque<FaultPlan.Fault> forced = canned != null ? null : forcedFaults.get(endpoint);
-                final FaultPlan.Fault next = forced == null ? null : forced.poll();
-                final FaultPlan.Fault fault = canned != null ? FaultPlan.Fault.NONE : next != null ? next : nextFault();
+                final FaultPlan.Fault fault = canned != null ? FaultPlan.Fault.NONE : nextFault(endpoint);
                 switch (fault) {
                     case NONE -> {
                         final SimResponse limited = canned == null ? overLimit(request, rate) : null;

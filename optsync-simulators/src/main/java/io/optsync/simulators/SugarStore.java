@@ -88,6 +88,7 @@ public final class SugarStore {
     private final Clock clock;
     private final Map<String, Map<String, Bean>> modules = new LinkedHashMap<>();
     private final Map<String, Address> addressesByCaps = new LinkedHashMap<>();
+    private final Map<String, Address> addressesById = new java.util.HashMap<>();
     private final Set<String> aclDenied = new HashSet<>();
     private final Map<String, List<Bean>> sortedCache = new java.util.HashMap<>();
     private long changes;
@@ -167,7 +168,7 @@ public final class SugarStore {
 
     /** The address row with this id, or {@code null}. */
     synchronized Address addressById(final String id) {
-        return addressesByCaps.values().stream().filter(a -> a.id.equals(id)).findFirst().orElse(null);
+        return addressesById.get(id);
     }
 
     /** The address row of this address (any case), or {@code null}. */
@@ -176,7 +177,11 @@ public final class SugarStore {
     }
 
     Address address(final String email) {
-        return addressesByCaps.computeIfAbsent(email.toUpperCase(Locale.ROOT), caps -> new Address(UUID.randomUUID().toString(), email));
+        return addressesByCaps.computeIfAbsent(email.toUpperCase(Locale.ROOT), caps -> {
+            final Address row = new Address(UUID.randomUUID().toString(), email);
+            addressesById.put(row.id, row);
+            return row;
+        });
     }
 
     public synchronized Bean bean(final String module, final String id) {

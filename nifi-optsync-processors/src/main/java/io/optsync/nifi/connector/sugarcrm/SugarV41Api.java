@@ -135,20 +135,25 @@ final class SugarV41Api implements SugarApi {
     /** The record's addresses from the email_addresses link; without it, the legacy email1 / email_opt_out fields. */
     private static List<SugarAddresses.Address> addressesOf(final JsonNode entry, final JsonNode relationships) {
         final List<SugarAddresses.Address> list = new ArrayList<>();
-        for (final JsonNode link : relationships.path("link_list")) {
-            if (!"email_addresses".equals(link.path("name").asText())) {
-                continue;
-            }
-            for (final JsonNode record : link.path("records")) {
-                final JsonNode value = record.path("link_value");
-                list.add(new SugarAddresses.Address(value.path("email_address").path("value").asText(), value.path("opt_out").path("value").asText(null),
-                        value.path("invalid_email").path("value").asText(null), "1".equals(value.path("primary_address").path("value").asText())));
-            }
+        for (final JsonNode value : linkedAddresses(relationships)) {
+            list.add(new SugarAddresses.Address(value.path("email_address").path("value").asText(), value.path("opt_out").path("value").asText(null),
+                    value.path("invalid_email").path("value").asText(null), "1".equals(value.path("primary_address").path("value").asText())));
         }
         if (list.isEmpty() && value(entry, "email1") != null && !value(entry, "email1").isEmpty()) {
             list.add(new SugarAddresses.Address(value(entry, "email1"), value(entry, "email_opt_out"), value(entry, "invalid_email"), true));
         }
         return list;
+    }
+
+    /** The {@code link_value} of each address a record's {@code email_addresses} link returned. */
+    private static List<JsonNode> linkedAddresses(final JsonNode relationships) {
+        final List<JsonNode> values = new ArrayList<>();
+        for (final JsonNode link : relationships.path("link_list")) {
+            if ("email_addresses".equals(link.path("name").asText())) {
+                link.path("records").forEach(record -> values.add(record.path("link_value")));
+            }
+        }
+        return values;
     }
 
     private static String value(final JsonNode entry, final String field) {
@@ -293,13 +298,10 @@ final class SugarV41Api implements SugarApi {
                     0, chunk.size());
             final JsonNode entries = VendorPages.records(reply, "entry_list", what);
             for (int i = 0; i < entries.size(); i++) {
-                for (final JsonNode link : reply.path("relationship_list").path(i).path("link_list")) {
-                    for (final JsonNode record : link.path("records")) {
-                        final JsonNode value = record.path("link_value");
-                        if (!"1".equals(value.path("primary_address").path("value").asText())) {
-                            cleared.add(new AddressRow(value.path("id").path("value").asText(), value.path("email_address").path("value").asText(),
-                                    "1".equals(value.path("opt_out").path("value").asText()), "1".equals(value.path("invalid_email").path("value").asText())));
-                        }
+                for (final JsonNode value : linkedAddresses(reply.path("relationship_list").path(i))) {
+                    if (!"1".equals(value.path("primary_address").path("value").asText())) {
+                        cleared.add(new AddressRow(value.path("id").path("value").asText(), value.path("email_address").path("value").asText(),
+                                "1".equals(value.path("opt_out").path("value").asText()), "1".equals(value.path("invalid_email").path("value").asText())));
                     }
                 }
             }
