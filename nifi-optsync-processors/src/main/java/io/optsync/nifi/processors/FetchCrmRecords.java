@@ -4,6 +4,7 @@ import io.optsync.nifi.connector.ConnectorException;
 import io.optsync.nifi.connector.FetchMode;
 import io.optsync.nifi.connector.FetchRequest;
 import io.optsync.nifi.connector.OptOutConnectorService;
+import io.optsync.nifi.connector.PageHandler;
 import io.optsync.nifi.connector.SourceRecord;
 import io.optsync.nifi.connector.Watermark;
 import org.apache.nifi.annotation.behavior.InputRequirement;
@@ -47,7 +48,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 @PrimaryNodeOnly
 @TriggerSerially
@@ -56,17 +56,19 @@ import java.util.stream.Collectors;
 @Tags({"optsync", "crm", "opt-out", "unsubscribe", "fetch", "incremental", "sugarcrm", "act-on", "salesforce"})
 @CapabilityDescription("Reads the records of one object through a connector (SugarCRM, Act-On, ...) and writes them with the Record Writer "
         + "in one schema for every vendor: system, object, id, email, opt_out (the vendor's own value), hard_bounce, modified_at, fields. "
-        + "Incremental by default from the watermark in cluster state, read again over an overlap window and de-duplicated by record; "
-        + "a full read every Full Resync Interval; and, every Reconciliation Interval, the whole opted-out set, for opt-outs that change no "
-        + "modification time. Pages are written as they arrive, never held whole. The new watermark is stored only when the session that "
-        + "carries the records commits. Runs on the primary node only, one task at a time.")
+        + "Every run reads the changes since the watermark in cluster state, read again over an overlap window and de-duplicated by record; "
+        + "every Reconciliation Interval, the whole opted-out set, for opt-outs that change no modification time; and every Full Resync "
+        + "Interval, every record, in slices of Full Read Time Per Run that each run takes up where the last one stopped. Each read commits "
+        + "its records with the state that describes them: one that fails loses nothing another read emitted. Pages are written as they "
+        + "arrive, never held whole. Runs on the primary node only, one task at a time.")
 @Stateful(scopes = Scope.CLUSTER, description = "object (the object the state belongs to), watermark (the last modification time and id read), "
-        + "seen (the records already emitted inside the overlap window), full.last and reconcile.last (when the last full and "
-        + "opted-out-set reads ran). Changing Object starts over.")
+        + "seen (the records already emitted inside the overlap window), full.last and reconcile.last (when the last full read began and "
+        + "the last opted-out-set read ran), full.cursor and full.started (where an unfinished full read goes on, and when it began). "
+        + "Changing Object starts over.")
 @WritesAttributes({
     @WritesAttribute(attribute = "optsync.system", description = "The vendor the records come from"),
     @WritesAttribute(attribute = "optsync.object", description = "The object read"),
-    @WritesAttribute(attribute = "optsync.fetch.modes", description = "The reads made: incremental or full, and opted-out"),
+    @WritesAttribute(attribute = "optsync.fetch.mode", description = "The read the records come from: incremental, opted-out or full"),
     @WritesAttribute(attribute = "optsync.watermark", description = "The watermark after this run"),
     @WritesAttribute(attribute = "record.count", description = "The records in the FlowFile"),
     @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
@@ -104,16 +106,26 @@ public class FetchCrmRecords extends AbstractProcessor {
 
     static final PropertyDescriptor FULL_RESYNC_INTERVAL = new PropertyDescriptor.Builder()
             .name("Full Resync Interval")
-            .description("How often to read every record instead of the changes. Empty: never.")
+            .description("How often to read every record besides the changes, from the time the last full read began. 0 sec: never.")
             .required(false)
             .defaultValue("24 hours")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor FULL_READ_TIME = new PropertyDescriptor.Builder()
+            .name("Full Read Time Per Run")
+            .description("How long one run goes on with a full read. Then the run commits what it read with where it stopped, and the next "
+                    + "run reads the changes first and goes on from there: a full read of a million records never holds back the changes "
+                    + "made meanwhile, and a failure in the middle of one loses only what was read since its last commit.")
+            .required(true)
+            .defaultValue("1 min")
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
             .build();
 
     static final PropertyDescriptor RECONCILIATION_INTERVAL = new PropertyDescriptor.Builder()
             .name("Reconciliation Interval")
             .description("How often to read, besides, every record that is opted out now: the only way to see opt-outs that change no "
-                    + "modification time. Empty: never.")
+                    + "modification time. 0 sec: never.")
             .required(false)
             .defaultValue("1 hour")
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
@@ -140,13 +152,16 @@ public class FetchCrmRecords extends AbstractProcessor {
             .build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(OptOutProperties.CONNECTOR, OptOutProperties.OBJECT,
-            OptOutProperties.RECORD_WRITER, PAGE_SIZE, OVERLAP, FULL_RESYNC_INTERVAL, RECONCILIATION_INTERVAL, MAX_RECORDS_PER_FLOWFILE);
+            OptOutProperties.RECORD_WRITER, PAGE_SIZE, OVERLAP, FULL_RESYNC_INTERVAL, FULL_READ_TIME, RECONCILIATION_INTERVAL,
+            MAX_RECORDS_PER_FLOWFILE);
 
     static final String STATE_OBJECT = "object";
     static final String STATE_WATERMARK = "watermark";
     static final String STATE_SEEN = "seen";
     static final String STATE_FULL = "full.last";
     static final String STATE_RECONCILE = "reconcile.last";
+    static final String STATE_FULL_CURSOR = "full.cursor";
+    static final String STATE_FULL_STARTED = "full.started";
 
     private volatile Clock clock = Clock.systemUTC();
 
@@ -168,81 +183,188 @@ public class FetchCrmRecords extends AbstractProcessor {
     public void onTrigger(final ProcessContext context, final ProcessSession session) throws ProcessException {
         final OptOutConnectorService connector = context.getProperty(OptOutProperties.CONNECTOR).asControllerService(OptOutConnectorService.class);
         final String object = context.getProperty(OptOutProperties.OBJECT).getValue().trim();
-        final Duration overlap = period(context, OVERLAP);
-        final FetchSchedule schedule = new FetchSchedule(period(context, FULL_RESYNC_INTERVAL), period(context, RECONCILIATION_INTERVAL));
-        final StateMap state;
+        final FetchSchedule schedule = new FetchSchedule(interval(context, FULL_RESYNC_INTERVAL), interval(context, RECONCILIATION_INTERVAL));
+        final Map<String, String> state = new HashMap<>();
         try {
-            state = session.getState(Scope.CLUSTER);
+            final StateMap stored = session.getState(Scope.CLUSTER);
+            if (object.equals(stored.get(STATE_OBJECT))) {
+                state.putAll(stored.toMap());
+            }
         } catch (final IOException e) {
             throw new ProcessException("Could not read the watermark from cluster state", e);
         }
-        final boolean sameObject = object.equals(state.get(STATE_OBJECT));
-        final Watermark since = sameObject ? Watermark.decode(state.get(STATE_WATERMARK)) : Watermark.START;
+        state.put(STATE_OBJECT, object);
         final Instant now = clock.instant();
-        final List<FetchMode> modes = schedule.due(now, sameObject ? instant(state.get(STATE_FULL)) : null, sameObject ? instant(state.get(STATE_RECONCILE)) : null);
-        final SeenRecords seen = SeenRecords.decode(sameObject ? state.get(STATE_SEEN) : null);
-        final String system = connector.profile().system();
-        final Output output = new Output(session, context.getProperty(OptOutProperties.RECORD_WRITER).asControllerService(RecordSetWriterFactory.class),
-                context.getProperty(MAX_RECORDS_PER_FLOWFILE).asInteger());
-        final long started = System.nanoTime();
-
-        Watermark next = since;
-        try {
-            for (final FetchMode mode : modes) {
-                final Watermark from = mode == FetchMode.INCREMENTAL ? since.minus(overlap) : Watermark.START;
-                final Watermark reached = connector.fetch(new FetchRequest(object, mode, from, context.getProperty(PAGE_SIZE).asInteger()), page -> {
-                    for (final SourceRecord record : page) {
-                        if (!record.readable()) {
-                            output.unreadable(system, record);
-                            continue;
-                        }
-                        // every read records what it emitted; only an incremental read skips what the last run emitted
-                        if (seen.seenBefore(record) && mode == FetchMode.INCREMENTAL) {
-                            continue;
-                        }
-                        output.write(SourceRecords.toRecord(system, record));
-                    }
-                });
-                if (mode != FetchMode.OPTED_OUT) {
-                    next = Watermark.later(next, reached);
+        final List<FetchMode> modes = schedule.due(now, instant(state.get(STATE_FULL)), instant(state.get(STATE_RECONCILE)), state.containsKey(STATE_FULL_CURSOR));
+        if (!modes.contains(FetchMode.FULL)) {
+            state.remove(STATE_FULL_CURSOR); // full reads were turned off: one that stopped is not taken up again
+            state.remove(STATE_FULL_STARTED);
+            state.putIfAbsent(STATE_FULL, now.toString());
+        }
+        if (!state.containsKey(STATE_WATERMARK) && modes.contains(FetchMode.FULL)) {
+            // the first run: the full read is the initial load, and the incremental reads of the next runs take the changes
+            // from now on (a full read sees every change made after it began, or those runs do)
+            state.put(STATE_WATERMARK, new Watermark(now, "").encode());
+            modes.remove(FetchMode.INCREMENTAL);
+        }
+                final Run run = new Run(context, session, connector, object, SeenRecords.decode(state.get(STATE_SEEN)), state);
+        boolean failed = false;
+        for (final FetchMode mode : modes) {
+            try {
+                switch (mode) {
+                    case INCREMENTAL -> run.incremental(Watermark.decode(state.get(STATE_WATERMARK)));
+                    case OPTED_OUT -> run.optedOut(now);
+                    case FULL -> run.full(now);
                 }
+            } catch (final ConnectorException e) {
+                failed = true;
+                getLogger().warn("The {} read of {} {} failed; what it had not committed is discarded and read again on the next run, "
+                        + "the other reads go on: {}", name(mode), run.system, object, e.getMessage());
             }
-        } catch (final ConnectorException e) {
-            output.discard();
-            getLogger().warn("Reading {} {} failed; nothing emitted, the watermark stays at {} and the next run starts there again: {}",
-                    system, object, since.encode(), e.getMessage());
-            context.yield();
-            return;
         }
-
-        final String modeNames = modes.stream().map(m -> m.name().toLowerCase(Locale.ROOT).replace('_', '-')).collect(Collectors.joining(","));
-        final Map<String, String> attributes = Map.of("optsync.system", system, "optsync.object", object, "optsync.fetch.modes", modeNames,
-                "optsync.watermark", next.encode());
-        final long records = output.finish(attributes, "optsync:" + system.toLowerCase(Locale.ROOT) + "/" + object,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-
-        final Map<String, String> newState = new HashMap<>();
-        newState.put(STATE_OBJECT, object);
-        newState.put(STATE_WATERMARK, next.encode());
-        newState.put(STATE_SEEN, seen.encode(next.modifiedAt().minus(overlap)));
-        newState.put(STATE_FULL, modes.contains(FetchMode.FULL) ? now.toString() : sameObject && state.get(STATE_FULL) != null ? state.get(STATE_FULL) : now.toString());
-        final boolean reconciled = modes.contains(FetchMode.OPTED_OUT) || modes.contains(FetchMode.FULL);
-        putIfKnown(newState, STATE_RECONCILE, reconciled ? now.toString() : sameObject ? state.get(STATE_RECONCILE) : null);
-        try {
-            session.setState(newState, Scope.CLUSTER); // published only when the session commits, with the records
-        } catch (final IOException e) {
-            throw new ProcessException("Could not store the watermark in cluster state", e);
-        }
-        session.adjustCounter("Records fetched", records, false);
-        if (records == 0) {
+        if (failed || run.emitted == 0) {
             context.yield();
         }
     }
 
-    private static void putIfKnown(final Map<String, String> map, final String key, final String value) {
-        if (value != null) {
-            map.put(key, value);
+    private static String name(final FetchMode mode) {
+        return mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * One run's reads. Each commits its records with the state that describes them, so a read that fails loses only
+     * its own uncommitted records, and a full read commits as it goes and, after Full Read Time Per Run, stops at a
+     * page it can go on from.
+     */
+    private final class Run {
+        private final ProcessContext context;
+        private final ProcessSession session;
+        private final OptOutConnectorService connector;
+        private final String object;
+        private final String system;
+        private final SeenRecords seen;
+        private final Map<String, String> state;
+        private final Duration overlap;
+        private final int pageSize;
+        private long emitted;
+
+        private Run(final ProcessContext context, final ProcessSession session, final OptOutConnectorService connector, final String object,
+                    final SeenRecords seen, final Map<String, String> state) {
+            this.context = context;
+            this.session = session;
+            this.connector = connector;
+            this.object = object;
+            this.system = connector.profile().system();
+            this.seen = seen;
+            this.state = state;
+            this.overlap = period(context, OVERLAP);
+            this.pageSize = context.getProperty(PAGE_SIZE).asInteger();
         }
+
+        void incremental(final Watermark since) throws ConnectorException {
+            final Output output = output();
+            try {
+                final Watermark reached = connector.fetch(new FetchRequest(object, FetchMode.INCREMENTAL, since.minus(overlap), pageSize), page -> {
+                    for (final SourceRecord record : page) {
+                        // only an incremental read skips what an earlier one emitted: the overlap is read again on purpose
+                        if (!record.readable() || !seen.seenBefore(record)) { // seenBefore remembers it too
+                            output.add(record);
+                        }
+                    }
+                });
+                state.put(STATE_WATERMARK, Watermark.later(since, reached).encode());
+            } catch (final ConnectorException e) {
+                output.discard();
+                throw e;
+            }
+            commit(output, FetchMode.INCREMENTAL);
+        }
+
+        void optedOut(final Instant now) throws ConnectorException {
+            final Output output = output();
+            try {
+                connector.fetch(new FetchRequest(object, FetchMode.OPTED_OUT, Watermark.START, pageSize), page -> {
+                    for (final SourceRecord record : page) {
+                        output.addSeen(record);
+                    }
+                });
+            } catch (final ConnectorException e) {
+                output.discard();
+                throw e;
+            }
+            state.put(STATE_RECONCILE, now.toString());
+            commit(output, FetchMode.OPTED_OUT);
+        }
+
+        void full(final Instant now) throws ConnectorException {
+            final Instant began = instant(state.getOrDefault(STATE_FULL_STARTED, now.toString()));
+            state.put(STATE_FULL_STARTED, began.toString());
+            final long slice = context.getProperty(FULL_READ_TIME).asTimePeriod(TimeUnit.NANOSECONDS);
+            final long startedAt = System.nanoTime();
+            final int perFlowFile = context.getProperty(MAX_RECORDS_PER_FLOWFILE).asInteger();
+            final Output[] output = {output()};
+            final boolean[] stopped = {false};
+            try {
+                connector.fetch(new FetchRequest(object, FetchMode.FULL, Watermark.START, pageSize, state.get(STATE_FULL_CURSOR)), new PageHandler() {
+                    @Override
+                    public void accept(final List<SourceRecord> page) throws IOException {
+                        for (final SourceRecord record : page) {
+                            output[0].addSeen(record);
+                        }
+                    }
+
+                    @Override
+                    public boolean resumable(final String cursor) {
+                        stopped[0] = System.nanoTime() - startedAt >= slice;
+                        if (stopped[0] || output[0].count() >= perFlowFile) { // what was read so far is committed with where to go on
+                            state.put(STATE_FULL_CURSOR, cursor);
+                            commit(output[0], FetchMode.FULL);
+                            output[0] = output();
+                        }
+                        return !stopped[0];
+                    }
+                });
+            } catch (final ConnectorException e) {
+                output[0].discard();
+                throw e;
+            }
+            if (!stopped[0]) { // read to the end: the interval runs from when it began, and it stands for a reconciliation
+                state.remove(STATE_FULL_CURSOR);
+                state.remove(STATE_FULL_STARTED);
+                state.put(STATE_FULL, began.toString());
+                if (instant(state.get(STATE_RECONCILE)) == null || instant(state.get(STATE_RECONCILE)).isBefore(began)) {
+                    state.put(STATE_RECONCILE, began.toString());
+                }
+            }
+            commit(output[0], FetchMode.FULL);
+        }
+
+        private Output output() {
+            return new Output(session, context.getProperty(OptOutProperties.RECORD_WRITER).asControllerService(RecordSetWriterFactory.class),
+                    context.getProperty(MAX_RECORDS_PER_FLOWFILE).asInteger(), system, seen);
+        }
+
+        /** The read's records leave with the state that describes them, in one commit. */
+        private void commit(final Output output, final FetchMode mode) {
+            final Map<String, String> attributes = Map.of("optsync.system", system, "optsync.object", object, "optsync.fetch.mode", name(mode),
+                    "optsync.watermark", state.get(STATE_WATERMARK) == null ? Watermark.START.encode() : state.get(STATE_WATERMARK));
+            final long records = output.finish(attributes, "optsync:" + system.toLowerCase(Locale.ROOT) + "/" + object);
+            state.put(STATE_SEEN, seen.encode(Watermark.decode(state.get(STATE_WATERMARK)).modifiedAt().minus(overlap)));
+            try {
+                session.setState(state, Scope.CLUSTER); // published only when the session commits, with the records
+            } catch (final IOException e) {
+                throw new ProcessException("Could not store the watermark in cluster state", e);
+            }
+            session.adjustCounter("Records fetched", records, false);
+            session.commitAsync();
+            emitted += records;
+        }
+    }
+
+    /** An interval property: {@code null} (never) when it is 0, as NiFi puts a property's default back when it is emptied. */
+    private static Duration interval(final ProcessContext context, final PropertyDescriptor property) {
+        final Duration interval = period(context, property);
+        return interval == null || interval.isZero() ? null : interval;
     }
 
     private static Duration period(final ProcessContext context, final PropertyDescriptor property) {
@@ -253,11 +375,14 @@ public class FetchCrmRecords extends AbstractProcessor {
         return text == null ? null : Instant.parse(text);
     }
 
-    /** The run's FlowFiles: a writer open on the current one, a new one every Max Records Per FlowFile records. */
+    /** One read's FlowFiles: a writer open on the current one, a new one every Max Records Per FlowFile records. */
     private final class Output {
         private final ProcessSession session;
         private final RecordSetWriterFactory writerFactory;
         private final int maxPerFlowFile;
+        private final String system;
+        private final SeenRecords seen;
+        private final long started = System.nanoTime();
         private final List<FlowFile> done = new ArrayList<>();
         private final List<FlowFile> failed = new ArrayList<>();
         private final List<Map<String, String>> doneAttributes = new ArrayList<>();
@@ -266,13 +391,37 @@ public class FetchCrmRecords extends AbstractProcessor {
         private long total;
         private int inCurrent;
 
-        private Output(final ProcessSession session, final RecordSetWriterFactory writerFactory, final int maxPerFlowFile) {
+        private Output(final ProcessSession session, final RecordSetWriterFactory writerFactory, final int maxPerFlowFile, final String system,
+                       final SeenRecords seen) {
             this.session = session;
             this.writerFactory = writerFactory;
             this.maxPerFlowFile = maxPerFlowFile;
+            this.system = system;
+            this.seen = seen;
         }
 
-        void write(final Record record) throws IOException {
+        /** Writes a record, or sends an unreadable one to failure. */
+        void add(final SourceRecord record) throws IOException {
+            if (record.readable()) {
+                write(SourceRecords.toRecord(system, record));
+            } else {
+                unreadable(record);
+            }
+        }
+
+        /** As {@link #add}, and remembers the record so that the next incremental read does not emit it again. */
+        void addSeen(final SourceRecord record) throws IOException {
+            if (record.readable()) {
+                seen.seenBefore(record);
+            }
+            add(record);
+        }
+
+        long count() {
+            return total;
+        }
+
+        private void write(final Record record) throws IOException {
             if (writer == null) {
                 current = session.create();
                 try {
@@ -303,7 +452,7 @@ public class FetchCrmRecords extends AbstractProcessor {
         }
 
         /** One FlowFile to failure for a vendor record that could not be read, holding the vendor's text. */
-        void unreadable(final String system, final SourceRecord record) {
+        private void unreadable(final SourceRecord record) {
             FlowFile flowFile = session.write(session.create(), out -> out.write(String.valueOf(record.fields().get("raw")).getBytes(StandardCharsets.UTF_8)));
             final Map<String, String> attributes = new HashMap<>();
             attributes.put("optsync.system", system);
@@ -318,7 +467,7 @@ public class FetchCrmRecords extends AbstractProcessor {
             getLogger().warn("A {} {} record could not be read and goes to failure: {}", system, record.object(), record.problem());
         }
 
-        long finish(final Map<String, String> attributes, final String transitUri, final long millis) {
+        long finish(final Map<String, String> attributes, final String transitUri) {
             try {
                 if (writer != null) {
                     close();
@@ -327,6 +476,7 @@ public class FetchCrmRecords extends AbstractProcessor {
                 discard();
                 throw new ProcessException("Could not complete the records read", e);
             }
+            final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             for (int i = 0; i < done.size(); i++) {
                 FlowFile flowFile = session.putAllAttributes(done.get(i), doneAttributes.get(i));
                 flowFile = session.putAllAttributes(flowFile, attributes);

@@ -243,8 +243,8 @@ class BadInputCorpusTest {
         fetch.enableControllerService(fetch.getControllerService("writer"));
         fetch.setProperty(OptOutProperties.RECORD_WRITER, "writer");
         fetch.setProperty(OptOutProperties.OBJECT, vendor.object());
-        fetch.removeProperty(FetchCrmRecords.FULL_RESYNC_INTERVAL);
-        fetch.removeProperty(FetchCrmRecords.RECONCILIATION_INTERVAL);
+        fetch.setProperty(FetchCrmRecords.FULL_RESYNC_INTERVAL, "0 sec");
+        fetch.setProperty(FetchCrmRecords.RECONCILIATION_INTERVAL, "0 sec");
         connect(fetch, vendor);
         return fetch;
     }

@@ -47,8 +47,8 @@ class ChangeDuringFetchTest {
         fetch.setProperty(OptOutProperties.RECORD_WRITER, "writer");
         fetch.setProperty(OptOutProperties.OBJECT, object);
         fetch.setProperty(FetchCrmRecords.PAGE_SIZE, "10");
-        fetch.removeProperty(FetchCrmRecords.FULL_RESYNC_INTERVAL);
-        fetch.removeProperty(FetchCrmRecords.RECONCILIATION_INTERVAL);
+        fetch.setProperty(FetchCrmRecords.FULL_RESYNC_INTERVAL, "0 sec");
+        fetch.setProperty(FetchCrmRecords.RECONCILIATION_INTERVAL, "0 sec");
         return fetch;
     }
 

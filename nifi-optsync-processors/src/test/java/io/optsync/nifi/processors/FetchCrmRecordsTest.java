@@ -34,7 +34,7 @@ class FetchCrmRecordsTest {
         fetch.enableControllerService(fetch.getControllerService("writer"));
         fetch.setProperty(OptOutProperties.RECORD_WRITER, "writer");
         fetch.setProperty(OptOutProperties.OBJECT, "Contacts");
-        fetch.setProperty(FetchCrmRecords.PAGE_SIZE, "50");
+        fetch.setProperty(FetchCrmRecords.PAGE_SIZE, "40");
         fetch.setProperty(FetchCrmRecords.MAX_RECORDS_PER_FLOWFILE, "40");
         ConnectorTestSupport.sugar(fetch, sim, "v10");
     }
@@ -46,13 +46,14 @@ class FetchCrmRecordsTest {
 
     @Test
     void writesOneSchemaSplitsTheOutputAndKeepsItsState() throws Exception {
+        final java.time.Instant before = java.time.Instant.now();
         fetch.run();
         final List<MockFlowFile> out = fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS);
         assertThat(out).extracting(f -> f.getAttribute("record.count")).containsExactly("40", "40", "40");
         assertThat(out).allSatisfy(f -> {
             f.assertAttributeEquals("optsync.system", "SugarCRM");
             f.assertAttributeEquals("optsync.object", "Contacts");
-            f.assertAttributeEquals("optsync.fetch.modes", "full");
+            f.assertAttributeEquals("optsync.fetch.mode", "full");
         });
         final var first = RecordTestSupport.records(out.getFirst()).getFirst();
         assertThat(first.fieldNames()).toIterable().containsExactly("system", "object", "id", "email", "opt_out", "hard_bounce", "modified_at", "fields");
@@ -60,8 +61,9 @@ class FetchCrmRecordsTest {
         final Map<String, String> state = fetch.getStateManager().getState(Scope.CLUSTER).toMap();
         assertThat(state).containsKeys(FetchCrmRecords.STATE_WATERMARK, FetchCrmRecords.STATE_SEEN, FetchCrmRecords.STATE_FULL, FetchCrmRecords.STATE_RECONCILE)
                 .containsEntry(FetchCrmRecords.STATE_OBJECT, "Contacts");
-        assertThat(Watermark.decode(state.get(FetchCrmRecords.STATE_WATERMARK)).modifiedAt())
-                .isEqualTo(store.sortedByModified("Contacts").getLast().dateModified());
+        assertThat(Watermark.decode(state.get(FetchCrmRecords.STATE_WATERMARK)).modifiedAt()).as("the first full read: the changes are read from then on")
+                .isAfterOrEqualTo(before.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        assertThat(state).doesNotContainKeys(FetchCrmRecords.STATE_FULL_CURSOR, FetchCrmRecords.STATE_FULL_STARTED);
         assertThat(fetch.getProvenanceEvents()).extracting(e -> e.getEventType()).containsOnly(ProvenanceEventType.RECEIVE);
         assertThat(fetch.getProvenanceEvents().getFirst().getTransitUri()).isEqualTo("optsync:sugarcrm/Contacts");
 
@@ -92,7 +94,92 @@ class FetchCrmRecordsTest {
         fetch.clearTransferState();
         fetch.setProperty(OptOutProperties.OBJECT, "Leads");
         fetch.run();
-        assertThat(fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS).getFirst().getAttribute("optsync.fetch.modes")).isEqualTo("full");
+        assertThat(fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS).getFirst().getAttribute("optsync.fetch.mode")).isEqualTo("full");
         assertThat(fetch.getStateManager().getState(Scope.CLUSTER).get(FetchCrmRecords.STATE_OBJECT)).isEqualTo("Leads");
+    }
+
+    private static final String FILTER = "POST /rest/v10/{Module}/filter";
+
+    private List<String> ids(final String mode) {
+        return RecordTestSupport.records(fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS).stream()
+                .filter(f -> mode.equals(f.getAttribute("optsync.fetch.mode"))).toList()).stream().map(r -> r.path("id").asText()).toList();
+    }
+
+    private Map<String, String> state() throws java.io.IOException {
+        return fetch.getStateManager().getState(Scope.CLUSTER).toMap();
+    }
+
+    @Test
+    void aReadThatFailsLosesOnlyItsOwnRecords() throws Exception {
+        fetch.run();
+        final String changed = store.sortedByModified("Contacts").get(3).id();
+        store.optOutInUi("Contacts", changed, true);
+        final Map<String, String> due = new java.util.HashMap<>(state());
+        due.remove(FetchCrmRecords.STATE_RECONCILE); // the hourly read of the opted-out set is due
+        fetch.getStateManager().setState(due, Scope.CLUSTER);
+        fetch.clearTransferState();
+        sim.afterNextCall(FILTER, () -> sim.faults(new FaultPlan(1.0, 9, 50))); // the incremental read is answered, the opted-out read is not
+        fetch.run();
+
+        assertThat(ids("incremental")).as("the incremental read committed on its own").containsExactly(changed);
+        assertThat(ids("opted-out")).isEmpty();
+        assertThat(Watermark.decode(state().get(FetchCrmRecords.STATE_WATERMARK)).modifiedAt()).isAfterOrEqualTo(store.bean("Contacts", changed).dateModified());
+        assertThat(state()).as("the opted-out read is still due").doesNotContainKey(FetchCrmRecords.STATE_RECONCILE);
+
+        sim.faults(FaultPlan.NONE);
+        fetch.clearTransferState();
+        fetch.run();
+        assertThat(ids("opted-out")).contains(changed);
+        assertThat(ids("incremental")).as("already emitted").isEmpty();
+    }
+
+    @Test
+    void aFullReadGoesOnWhereItStoppedAndTheChangesComeFirst() throws Exception {
+        fetch.setProperty(FetchCrmRecords.FULL_READ_TIME, "0 sec"); // every run reads one page of it
+        final List<String> everyId = store.sortedByModified("Contacts").stream().map(SugarStore.Bean::id).toList();
+        fetch.run();
+        final List<String> full = new java.util.ArrayList<>(ids("full"));
+        assertThat(full).containsExactlyElementsOf(everyId.subList(0, 40));
+        assertThat(state()).containsKeys(FetchCrmRecords.STATE_FULL_CURSOR, FetchCrmRecords.STATE_FULL_STARTED).doesNotContainKey(FetchCrmRecords.STATE_FULL);
+        final String began = state().get(FetchCrmRecords.STATE_FULL_STARTED);
+
+        final String changed = everyId.get(3);
+        store.optOutInUi("Contacts", changed, true);
+        fetch.clearTransferState();
+        fetch.run();
+        assertThat(ids("incremental")).as("a change made during a full read is not held until it ends").containsExactly(changed);
+        assertThat(fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS).getFirst().getAttribute("optsync.fetch.mode")).isEqualTo("incremental");
+        full.addAll(ids("full"));
+
+        final long callsBefore = sim.stats().calls(FILTER);
+        for (int run = 0; run < 5 && state().containsKey(FetchCrmRecords.STATE_FULL_CURSOR); run++) {
+            fetch.clearTransferState();
+            fetch.run();
+            full.addAll(ids("full"));
+        }
+        assertThat(state()).doesNotContainKeys(FetchCrmRecords.STATE_FULL_CURSOR, FetchCrmRecords.STATE_FULL_STARTED)
+                .containsEntry(FetchCrmRecords.STATE_FULL, began);
+        assertThat(full).as("every record once, and the changed one again at its new place: the read never started over")
+                .hasSize(121).containsAll(everyId).endsWith(changed);
+        assertThat(sim.stats().calls(FILTER) - callsBefore).as("one incremental call and one page a run").isEqualTo(2 * 2);
+    }
+
+    @Test
+    void aFullReadThatFailsMidwayGoesOnFromItsLastCommit() throws Exception {
+        final List<String> everyId = store.sortedByModified("Contacts").stream().map(SugarStore.Bean::id).toList();
+        // the first run is the full read alone: two pages are read, then the third fails all its attempts
+        sim.afterNextCall(FILTER, () -> sim.afterNextCall(FILTER, () -> {
+            for (int i = 0; i < 4; i++) {
+                sim.faultNext(FILTER, FaultPlan.Fault.SERVER_ERROR);
+            }
+        }));
+        fetch.run();
+        assertThat(ids("full")).as("the pages committed before the failure stay").containsExactlyElementsOf(everyId.subList(0, 80));
+        assertThat(state()).containsKey(FetchCrmRecords.STATE_FULL_CURSOR).doesNotContainKey(FetchCrmRecords.STATE_FULL);
+
+        fetch.clearTransferState();
+        fetch.run();
+        assertThat(ids("full")).as("the next run reads only the rest").containsExactlyElementsOf(everyId.subList(80, 120));
+        assertThat(state()).doesNotContainKey(FetchCrmRecords.STATE_FULL_CURSOR).containsKey(FetchCrmRecords.STATE_FULL);
     }
 }

@@ -16,17 +16,27 @@ class FetchScheduleAndSeenRecordsTest {
 
     @Test
     void aFirstRunReadsEverything() {
-        assertThat(DEFAULTS.due(NOW, null, null)).containsExactly(FetchMode.FULL);
-        assertThat(new FetchSchedule(null, null).due(NOW, null, null)).containsExactly(FetchMode.INCREMENTAL);
+        assertThat(DEFAULTS.due(NOW, null, null, false)).as("a full read begins, after the incremental read")
+                .containsExactly(FetchMode.INCREMENTAL, FetchMode.FULL);
+        assertThat(new FetchSchedule(null, null).due(NOW, null, null, false)).containsExactly(FetchMode.INCREMENTAL);
     }
 
     @Test
     void laterRunsAreIncrementalWithReconciliationWhenDue() {
-        assertThat(DEFAULTS.due(NOW, NOW.minusSeconds(60), NOW.minusSeconds(60))).containsExactly(FetchMode.INCREMENTAL);
-        assertThat(DEFAULTS.due(NOW, NOW.minusSeconds(60), NOW.minusSeconds(3600))).containsExactly(FetchMode.INCREMENTAL, FetchMode.OPTED_OUT);
-        assertThat(DEFAULTS.due(NOW, NOW.minus(Duration.ofHours(24)), NOW.minusSeconds(3600)))
-                .as("a full read stands for the reconciliation").containsExactly(FetchMode.FULL);
-        assertThat(new FetchSchedule(null, Duration.ofHours(1)).due(NOW, null, null)).containsExactly(FetchMode.INCREMENTAL, FetchMode.OPTED_OUT);
+        assertThat(DEFAULTS.due(NOW, NOW.minusSeconds(60), NOW.minusSeconds(60), false)).containsExactly(FetchMode.INCREMENTAL);
+        assertThat(DEFAULTS.due(NOW, NOW.minusSeconds(60), NOW.minusSeconds(3600), false)).containsExactly(FetchMode.INCREMENTAL, FetchMode.OPTED_OUT);
+        assertThat(DEFAULTS.due(NOW, NOW.minus(Duration.ofHours(24)), NOW.minusSeconds(3600), false))
+                .as("a full read that begins stands for the reconciliation").containsExactly(FetchMode.INCREMENTAL, FetchMode.FULL);
+        assertThat(new FetchSchedule(null, Duration.ofHours(1)).due(NOW, null, null, false)).containsExactly(FetchMode.INCREMENTAL, FetchMode.OPTED_OUT);
+    }
+
+    @Test
+    void aFullReadThatStoppedGoesOnEveryRunAfterTheChanges() {
+        assertThat(DEFAULTS.due(NOW, NOW.minusSeconds(60), NOW.minusSeconds(60), true)).containsExactly(FetchMode.INCREMENTAL, FetchMode.FULL);
+        assertThat(DEFAULTS.due(NOW, null, NOW.minusSeconds(3600), true)).as("an unfinished full read does not stand for the reconciliation")
+                .containsExactly(FetchMode.INCREMENTAL, FetchMode.OPTED_OUT, FetchMode.FULL);
+        assertThat(new FetchSchedule(null, null).due(NOW, null, null, true)).as("full reads turned off: the unfinished one is dropped")
+                .containsExactly(FetchMode.INCREMENTAL);
     }
 
     private static SourceRecord record(final String id, final Instant modified) {

@@ -42,7 +42,8 @@ import java.util.function.Function;
  * A history is a seeded list of steps: people with several addresses, one address on Contacts and Leads, opt-outs
  * made in each system, address edits, changes made by a vendor-side user while a fetch pages or between a lookup and
  * its write, two pushers at once (two cluster nodes), injected faults (5xx, 429, timeouts, resets, lost responses) and
- * re-deliveries. A failing history is shrunk to a minimal one and printed with its seed.
+ * re-deliveries, the hourly read of the opted-out set, and full reads (the initial load, and another when a day passes)
+ * that go one page a round while all this happens. A failing history is shrunk to a minimal one and printed with its seed.
  * <p>
  * Many histories run at once in one set of systems, each on addresses of its own ({@code g<history>p<person>...}):
  * the invariants are per address, so histories cannot mask each other, while the vendors' request budgets (Act-On's
@@ -62,7 +63,7 @@ final class HistoryChecker implements AutoCloseable {
 
     enum Kind {
         SUGAR_OPT_OUT, SUGAR_ADD_ADDRESS, SUGAR_NEW_LEAD, ACTON_OPT_OUT, MAILCHIMP_UNSUBSCRIBE, MAILCHIMP_SIGN_UP,
-        EDIT_DURING_FETCH, EDIT_BETWEEN_LOOKUP_AND_WRITE, FAULTS, TWO_PUSHERS, REDELIVER, AN_HOUR_PASSES, QUIET
+        EDIT_DURING_FETCH, EDIT_BETWEEN_LOOKUP_AND_WRITE, FAULTS, TWO_PUSHERS, REDELIVER, AN_HOUR_PASSES, A_DAY_PASSES, QUIET
     }
 
     /** A history's outcome: the first invariant broken, or none. */
@@ -121,7 +122,9 @@ final class HistoryChecker implements AutoCloseable {
             wiring.source.accept(flow.fetch);
             flow.fetch.setProperty(FetchCrmRecords.PAGE_SIZE, "100"); // several pages per read of a whole run
             flow.fetch.setProperty(FetchCrmRecords.OVERLAP, "5 sec");
-            flow.fetch.removeProperty(FetchCrmRecords.FULL_RESYNC_INTERVAL);
+            // the full read (the first round's initial load, and another after A_DAY_PASSES) goes a page a round, with the
+            // history's changes, faults and second pushers around it
+            flow.fetch.setProperty(FetchCrmRecords.FULL_READ_TIME, "0 sec");
             // the hourly read of the opted-out set (the template's) comes when a history says an hour has passed: the
             // only way to see an opt-out that arrived before its address existed in the CRM
             flow.fetch.setProperty(FetchCrmRecords.RECONCILIATION_INTERVAL, "1 hour");
@@ -172,10 +175,19 @@ final class HistoryChecker implements AutoCloseable {
 
         /** The reconciliation read is due: its last time is forgotten, as an hour's wait would make it due. */
         void anHourPassed() {
+            forget(FetchCrmRecords.STATE_RECONCILE);
+        }
+
+        /** A full read is due (unless one is under way): its last time is forgotten, as a day's wait would make it due. */
+        void aDayPassed() {
+            forget(FetchCrmRecords.STATE_FULL);
+        }
+
+        private void forget(final String key) {
             try {
                 final var state = flow.fetch.getStateManager().getState(org.apache.nifi.components.state.Scope.CLUSTER);
                 final Map<String, String> kept = new java.util.HashMap<>(state.toMap());
-                kept.remove(FetchCrmRecords.STATE_RECONCILE);
+                kept.remove(key);
                 flow.fetch.getStateManager().setState(kept, org.apache.nifi.components.state.Scope.CLUSTER);
             } catch (final java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -188,7 +200,7 @@ final class HistoryChecker implements AutoCloseable {
                         .map(e -> e.getKey() + "=" + (e.getValue().length() > 300 ? e.getValue().substring(0, 300).replace('\n', ' ') + "...(" + e.getValue().length() + ")" : e.getValue().replace('\n', ' ')))
                         .toList() + ", last fetch emitted " + RecordTestSupport.records(flow.fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS)).stream()
                         .map(r -> r.path("id").asText() + " " + r.path("email").asText() + " " + r.path("opt_out").asText() + " " + r.path("modified_at").asText()).toList()
-                        + " modes " + flow.fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS).stream().map(f -> f.getAttribute("optsync.fetch.modes")).toList();
+                        + " modes " + flow.fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS).stream().map(f -> f.getAttribute("optsync.fetch.mode")).toList();
             } catch (final java.io.IOException e) {
                 return e.toString();
             }
@@ -465,6 +477,7 @@ final class HistoryChecker implements AutoCloseable {
             }
             case REDELIVER -> directions.get(step.c() % directions.size()).redeliver();
             case AN_HOUR_PASSES -> directions.forEach(Direction::anHourPassed);
+            case A_DAY_PASSES -> directions.get(step.c() % directions.size()).aDayPassed();
             default -> {
             }
         }

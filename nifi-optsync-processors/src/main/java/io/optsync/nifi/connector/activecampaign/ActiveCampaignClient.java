@@ -77,7 +77,7 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
         object(request.object());
         final String what = "ActiveCampaign, reading contacts";
         Watermark last = request.since();
-        String after = "0";
+        String after = request.resuming() ? request.resumeFrom() : "0"; // a full read goes on after the last id it read
         // Paged by id, not by udate: a contact already read that changes mid-read gets a udate above the one the read
         // started at, and a later contact's udate can pass it. So a read of more than one page hands back no watermark
         // later than its start: the next read asks again from there, and the overlap de-duplication drops the repeats.
@@ -109,6 +109,9 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
             }
             firstPage = false;
             after = VendorPages.requiredText(contacts.get(contacts.size() - 1), "id");
+            if (!PageHandler.goOn(pages, request, after)) {
+                return last;
+            }
         }
     }
 

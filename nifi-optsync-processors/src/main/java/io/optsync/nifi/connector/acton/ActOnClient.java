@@ -66,7 +66,8 @@ final class ActOnClient implements AbstractConnectorService.Client {
         final int count = Math.min(MAX_PAGE, request.pageSize());
         final boolean incremental = request.mode() == FetchMode.INCREMENTAL && !request.since().equals(Watermark.START);
         Watermark last = request.since();
-        for (int offset = 0; ; offset += count) {
+        // a full read goes on a page before the offset it stopped at: an opt-in taken off the list since moves the rows after it up
+        for (int offset = request.resuming() ? Math.max(0, Integer.parseInt(request.resumeFrom()) - count) : 0; ; offset += count) {
             final HttpUrl.Builder url = base.newBuilder().addPathSegments("api/1/list/" + list)
                     .addQueryParameter("count", String.valueOf(count))
                     .addQueryParameter("offset", String.valueOf(offset));
@@ -84,7 +85,7 @@ final class ActOnClient implements AbstractConnectorService.Client {
                 PageHandler.deliver(pages, records);
                 last = VendorPages.later(last, records);
             }
-            if (result.size() < count) { // totalCount is always -1: a short page is the end
+            if (result.size() < count || !PageHandler.goOn(pages, request, String.valueOf(offset + count))) { // totalCount is always -1: a short page is the end
                 return last;
             }
         }

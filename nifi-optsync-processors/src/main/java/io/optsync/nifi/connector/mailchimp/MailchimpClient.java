@@ -96,12 +96,17 @@ final class MailchimpClient implements AbstractConnectorService.Client {
         Watermark last = request.since();
         if (request.mode() == FetchMode.OPTED_OUT) { // the opted-out set: unsubscribed, and cleaned (bounces)
             for (final String status : List.of("unsubscribed", "cleaned")) {
-                last = Watermark.later(last, read(null, status, request.pageSize(), pages));
+                last = Watermark.later(last, read(request, null, 0, status, pages));
             }
             return last;
         }
+        if (request.resuming()) { // "<last_changed>|<offset>", as the read handed it over
+            final int bar = request.resumeFrom().indexOf('|');
+            final String from = request.resumeFrom().substring(0, bar);
+            return read(request, from.isEmpty() ? null : Instant.parse(from), Integer.parseInt(request.resumeFrom().substring(bar + 1)), null, pages);
+        }
         final Instant since = request.mode() == FetchMode.INCREMENTAL && !request.since().equals(Watermark.START) ? request.since().modifiedAt() : null;
-        return Watermark.later(last, read(since, null, request.pageSize(), pages));
+        return Watermark.later(last, read(request, since, 0, null, pages));
     }
 
     /**
@@ -109,13 +114,14 @@ final class MailchimpClient implements AbstractConnectorService.Client {
      * read (a second early, as Mailchimp's timestamps have whole seconds), skipping what this read already emitted;
      * only members sharing one second past a whole page are paged by offset.
      */
-    private Watermark read(final Instant since, final String status, final int pageSize, final PageHandler pages) throws ConnectorException {
-        final int count = Math.min(1000, pageSize);
+    private Watermark read(final FetchRequest request, final Instant since, final int startOffset, final String status, final PageHandler pages)
+            throws ConnectorException {
+        final int count = Math.min(1000, request.pageSize());
         final String what = "Mailchimp, reading the members of list " + listId;
         final Set<String> emitted = new HashSet<>();
         Watermark last = Watermark.START;
         Instant from = since;
-        int offset = 0;
+        int offset = startOffset;
         while (true) {
             final HttpUrl.Builder url = base.newBuilder().addPathSegments("3.0/lists/" + listId + "/members").addQueryParameter("count", String.valueOf(count))
                     .addQueryParameter("offset", String.valueOf(offset)).addQueryParameter("sort_field", "last_changed").addQueryParameter("sort_dir", "ASC");
@@ -145,6 +151,9 @@ final class MailchimpClient implements AbstractConnectorService.Client {
             final Instant next = VendorPages.lastKey(members, m -> new Watermark(lastChanged(m), m.path("id").asText()), what).modifiedAt();
             offset = next.equals(from) ? offset + count : 0; // a whole page within one second: only then page on by offset
             from = next;
+            if (!PageHandler.goOn(pages, request, from + "|" + offset)) {
+                return last;
+            }
         }
     }
 

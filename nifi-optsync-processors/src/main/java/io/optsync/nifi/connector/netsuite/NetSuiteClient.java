@@ -101,7 +101,7 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
         final int limit = Math.min(1000, request.pageSize());
         final String what = "NetSuite SuiteQL, reading " + object.name();
         Watermark last = request.since();
-        Watermark after = null;
+        Watermark after = request.resuming() ? Watermark.decode(request.resumeFrom()) : null; // a full read goes on after the key it stopped at
         while (true) {
             final List<String> conditions = new ArrayList<>();
             final List<String> params = new ArrayList<>();
@@ -135,6 +135,9 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
                 return last;
             }
             after = VendorPages.lastKey(items, i -> new Watermark(modified(i), VendorPages.requiredText(i, "id")), what);
+            if (!PageHandler.goOn(pages, request, after.encode())) {
+                return last;
+            }
         }
     }
 

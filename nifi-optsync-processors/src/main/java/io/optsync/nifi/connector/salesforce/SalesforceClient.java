@@ -92,6 +92,8 @@ final class SalesforceClient implements AbstractConnectorService.Client {
             conditions.add("SystemModstamp >= " + soqlTime(request.since().modifiedAt()));
         } else if (request.mode() == FetchMode.OPTED_OUT) {
             conditions.add(object.optOutField() + " = TRUE");
+        } else if (request.resuming()) { // a full read goes on from the last SystemModstamp it read; the records at it come twice
+            conditions.add("SystemModstamp >= " + soqlTime(Watermark.decode(request.resumeFrom()).modifiedAt()));
         }
         final String scoped = scope.where("(" + object.optOutField() + " = TRUE OR " + object.bounceField() + " = TRUE)");
         if (scoped != null) {
@@ -110,7 +112,7 @@ final class SalesforceClient implements AbstractConnectorService.Client {
                 PageHandler.deliver(pages, records);
                 last = VendorPages.later(last, records);
             }
-            if (page.path("done").asBoolean(true) || page.path("nextRecordsUrl").asText("").isEmpty()) {
+            if (page.path("done").asBoolean(true) || page.path("nextRecordsUrl").asText("").isEmpty() || !PageHandler.goOn(pages, request, last.encode())) {
                 return last;
             }
             page = next(page.path("nextRecordsUrl").asText(), what);

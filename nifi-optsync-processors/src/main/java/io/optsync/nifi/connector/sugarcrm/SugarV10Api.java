@@ -61,7 +61,7 @@ final class SugarV10Api implements SugarApi {
     public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
         final String what = "SugarCRM " + request.object() + "/filter";
         Watermark last = request.since();
-        Watermark after = null;
+        Watermark after = request.resuming() ? Watermark.decode(request.resumeFrom()) : null; // a full read goes on after the key it stopped at
         while (true) {
             final ArrayNode filter = JSON.createArrayNode();
             if (request.mode() == FetchMode.OPTED_OUT) {
@@ -98,6 +98,9 @@ final class SugarV10Api implements SugarApi {
                 return last;
             }
             after = VendorPages.lastKey(page, r -> new Watermark(modified(r), VendorPages.requiredText(r, "id")), what);
+            if (!PageHandler.goOn(pages, request, after.encode())) {
+                return last;
+            }
         }
     }
 

@@ -78,7 +78,7 @@ final class SugarV41Api implements SugarApi {
         final String optedOut = table + ".id IN (SELECT eabr.bean_id FROM email_addr_bean_rel eabr JOIN email_addresses ea "
                 + "ON ea.id = eabr.email_address_id WHERE eabr.deleted = 0 AND ea.opt_out = 1)";
         Watermark last = request.since();
-        Watermark after = null;
+        Watermark after = request.resuming() ? Watermark.decode(request.resumeFrom()) : null; // a full read goes on after the key it stopped at
         while (true) {
             final List<String> conditions = new ArrayList<>();
             if (after != null) {
@@ -109,6 +109,9 @@ final class SugarV41Api implements SugarApi {
                 return last;
             }
             after = VendorPages.lastKey(entries, entry -> new Watermark(modified(entry), VendorPages.requiredText(entry, "id")), what);
+            if (!PageHandler.goOn(pages, request, after.encode())) {
+                return last;
+            }
         }
     }
 
