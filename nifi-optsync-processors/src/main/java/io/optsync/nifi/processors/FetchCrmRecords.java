@@ -299,6 +299,7 @@ public class FetchCrmRecords extends AbstractProcessor {
         void full(final Instant now) throws ConnectorException {
             final Instant began = instant(state.getOrDefault(STATE_FULL_STARTED, now.toString()));
             state.put(STATE_FULL_STARTED, began.toString());
+            state.putIfAbsent(STATE_RECONCILE, began.toString()); // the initial load: the opted-out reads come an interval after it began
             final long slice = context.getProperty(FULL_READ_TIME).asTimePeriod(TimeUnit.NANOSECONDS);
             final long startedAt = System.nanoTime();
             final int perFlowFile = context.getProperty(MAX_RECORDS_PER_FLOWFILE).asInteger();

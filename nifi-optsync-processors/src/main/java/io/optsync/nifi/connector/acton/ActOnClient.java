@@ -66,8 +66,9 @@ final class ActOnClient implements AbstractConnectorService.Client {
         final int count = Math.min(MAX_PAGE, request.pageSize());
         final boolean incremental = request.mode() == FetchMode.INCREMENTAL && !request.since().equals(Watermark.START);
         Watermark last = request.since();
-        // a full read goes on a page before the offset it stopped at: an opt-in taken off the list since moves the rows after it up
-        for (int offset = request.resuming() ? Math.max(0, Integer.parseInt(request.resumeFrom()) - count) : 0; ; offset += count) {
+        // a full read goes on a quarter of a page before the offset it stopped at: an opt-in taken off the list since moves
+        // the rows after it up (the hourly read of the whole list finds what more removals than that made it skip)
+        for (int offset = request.resuming() ? Math.max(0, Integer.parseInt(request.resumeFrom()) - count / 4) : 0; ; offset += count) {
             final HttpUrl.Builder url = base.newBuilder().addPathSegments("api/1/list/" + list)
                     .addQueryParameter("count", String.valueOf(count))
                     .addQueryParameter("offset", String.valueOf(offset));
