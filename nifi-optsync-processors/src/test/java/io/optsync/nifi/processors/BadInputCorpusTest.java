@@ -10,13 +10,11 @@ import io.optsync.simulators.SugarStore;
 import io.optsync.simulators.SugarV10Simulator;
 import io.optsync.simulators.SugarV41Simulator;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.json.JsonRecordSetWriter;
 import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.reporting.InitializationException;
 import org.apache.nifi.util.LogMessage;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -238,11 +236,7 @@ class BadInputCorpusTest {
     }
 
     private static TestRunner fetch(final Vendor vendor) throws InitializationException {
-        final TestRunner fetch = TestRunners.newTestRunner(FetchCrmRecords.class);
-        fetch.addControllerService("writer", new JsonRecordSetWriter());
-        fetch.enableControllerService(fetch.getControllerService("writer"));
-        fetch.setProperty(OptOutProperties.RECORD_WRITER, "writer");
-        fetch.setProperty(OptOutProperties.OBJECT, vendor.object());
+        final TestRunner fetch = RecordTestSupport.fetch(vendor.object());
         fetch.setProperty(FetchCrmRecords.FULL_RESYNC_INTERVAL, "0 sec");
         fetch.setProperty(FetchCrmRecords.RECONCILIATION_INTERVAL, "0 sec");
         connect(fetch, vendor);

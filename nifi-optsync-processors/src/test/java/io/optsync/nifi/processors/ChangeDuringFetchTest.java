@@ -6,9 +6,7 @@ import io.optsync.simulators.SimulatorServer;
 import io.optsync.simulators.SugarStore;
 import io.optsync.simulators.SugarV10Simulator;
 import io.optsync.simulators.SugarV41Simulator;
-import org.apache.nifi.json.JsonRecordSetWriter;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,11 +39,7 @@ class ChangeDuringFetchTest {
     }
 
     private static TestRunner fetch(final String object) throws Exception {
-        final TestRunner fetch = TestRunners.newTestRunner(FetchCrmRecords.class);
-        fetch.addControllerService("writer", new JsonRecordSetWriter());
-        fetch.enableControllerService(fetch.getControllerService("writer"));
-        fetch.setProperty(OptOutProperties.RECORD_WRITER, "writer");
-        fetch.setProperty(OptOutProperties.OBJECT, object);
+        final TestRunner fetch = RecordTestSupport.fetch(object);
         fetch.setProperty(FetchCrmRecords.PAGE_SIZE, "10");
         fetch.setProperty(FetchCrmRecords.FULL_RESYNC_INTERVAL, "0 sec");
         fetch.setProperty(FetchCrmRecords.RECONCILIATION_INTERVAL, "0 sec");

@@ -10,9 +10,7 @@ import io.optsync.simulators.SugarStore;
 import io.optsync.simulators.SugarV10Simulator;
 import io.optsync.simulators.SugarV41Simulator;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.json.JsonRecordSetWriter;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -84,11 +82,7 @@ class FullReadResumeTest {
 
     private static TestRunner fetch(final SimulatorServer sim, final BiConsumer<TestRunner, SimulatorServer> connect, final String object,
                                     final String slice) throws Exception {
-        final TestRunner fetch = TestRunners.newTestRunner(FetchCrmRecords.class);
-        fetch.addControllerService("writer", new JsonRecordSetWriter());
-        fetch.enableControllerService(fetch.getControllerService("writer"));
-        fetch.setProperty(OptOutProperties.RECORD_WRITER, "writer");
-        fetch.setProperty(OptOutProperties.OBJECT, object);
+        final TestRunner fetch = RecordTestSupport.fetch(object);
         fetch.setProperty(FetchCrmRecords.PAGE_SIZE, "50");
         fetch.setProperty(FetchCrmRecords.FULL_READ_TIME, slice);
         connect.accept(fetch, sim);

@@ -44,6 +44,20 @@ final class RecordTestSupport {
         return runner;
     }
 
+    /** A FetchCrmRecords with the JSON writer, reading {@code object}; its connector is still to be added. */
+    static TestRunner fetch(final String object) {
+        final TestRunner fetch = TestRunners.newTestRunner(FetchCrmRecords.class);
+        try {
+            fetch.addControllerService("writer", new JsonRecordSetWriter());
+        } catch (final InitializationException e) {
+            throw new IllegalStateException(e);
+        }
+        fetch.enableControllerService(fetch.getControllerService("writer"));
+        fetch.setProperty(OptOutProperties.RECORD_WRITER, "writer");
+        fetch.setProperty(OptOutProperties.OBJECT, object);
+        return fetch;
+    }
+
     /** A PushCrmFieldUpdates with the JSON reader and writer, writing to {@code object}; its connector is still to be added. */
     static TestRunner push(final String object) {
         final TestRunner push = runner(new PushCrmFieldUpdates(), Format.JSON);
