@@ -34,4 +34,17 @@ public class ConnectorException extends Exception {
     public String code() {
         return code;
     }
+
+    /** Codes of failures that are the connection's, whatever the records: a sign-in, session or permission refused, an object that does not exist. */
+    private static final java.util.Set<String> CONNECTION_CODES = java.util.Set.of("401", "403", "token", "state", "cluster-share", "object",
+            "INVALID_SESSION_ID", "INVALID_AUTH_HEADER", "API_DISABLED_FOR_ORG", "fault-10", "fault-11", "fault-40");
+
+    /**
+     * Whether the vendor or the connection to it failed rather than the records sent: it is unreachable or over a limit
+     * (every retryable failure), or it refused the sign-in, a session or a permission, or the object configured does not
+     * exist. The same records go through once that is mended, by the vendor or by the user, so they wait on retry.
+     */
+    public boolean isConnectionFailure() {
+        return retryable || code.startsWith("auth") || CONNECTION_CODES.contains(code);
+    }
 }

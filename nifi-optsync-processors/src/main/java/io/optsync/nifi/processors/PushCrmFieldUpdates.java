@@ -171,7 +171,9 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
     static final Relationship REL_FAILURE = new Relationship.Builder().name("failure")
             .description("Each record the target refused, in a FlowFile of its own with the vendor's reason").build();
     static final Relationship REL_RETRY = new Relationship.Builder().name("retry")
-            .description("Records whose write may succeed later (rate limits, 5xx, timeouts), penalized").build();
+            .description("Records whose write may succeed later, penalized: the vendor is unreachable or over a limit (5xx, 429, timeouts), or "
+                    + "it refused the connection (a sign-in, session or permission refused, an unknown object), which also raises a bulletin "
+                    + "and yields the processor; they go through once that is mended, with no replay by hand").build();
     static final Relationship REL_HELD = new Relationship.Builder().name("held")
             .description("The records of a run that would change more target records than the blast-radius guard allows; nothing of it "
                     + "was written. Release them by routing them back once checked (with the limit raised)").build();
@@ -279,10 +281,33 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
         return batch;
     }
 
+    private final ThreadLocal<ConnectorException> connectionFailure = new ThreadLocal<>();
+
+    @Override
+    public void onTrigger(final ProcessContext context, final ProcessSession session) {
+        super.onTrigger(context, session);
+        final ConnectorException failure = connectionFailure.get();
+        connectionFailure.remove();
+        if (failure != null) {
+            // once a run, not once a record: the bulletin names the vendor and the cause, and the processor waits its yield
+            // duration before it tries again; the records wait on 'retry', penalized, and go through once it is mended
+            final ConnectorProfile profile = settings.connector().profile();
+            if (failure.isRetryable()) {
+                getLogger().warn("{} {} cannot be reached or refuses more calls now ({}); the records wait on 'retry': {}", profile.system(),
+                        settings.object(), failure.code(), failure.getMessage());
+            } else {
+                getLogger().error("{} refused the connection ({}): mend the connector service's settings; the records wait on 'retry' and go "
+                        + "through once it is mended: {}", profile.system(), failure.code(), failure.getMessage());
+            }
+            context.yield();
+        }
+    }
+
     @Override
     protected void completed(final ProcessSession session, final RecordSplit split) {
         final PushBatch batch = current.get();
         current.remove();
+        connectionFailure.set(batch.connectionFailure());
         final FlowFile written = split.transferred(REL_SUCCESS);
         if (written != null) {
             final ConnectorProfile profile = settings.connector().profile();
@@ -310,6 +335,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
         /** The latest opt-out of each address among the run's records ({@link PropagationPolicy#OPT_OUT_AT_UNKNOWN_TIME} when it has no time). */
         private final Map<String, Instant> optOutsSeen = new java.util.HashMap<>();
         private boolean madeChanges;
+        private ConnectorException connectionFailure;
         private final int batch;
         private final String runId = java.util.UUID.randomUUID().toString();
         private int changesAudited;
@@ -404,6 +430,9 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             pending.clear();
             final ConnectorProfile profile = settings.connector().profile();
             try {
+                if (connectionFailure != null) {
+                    throw connectionFailure; // the vendor refused this run already: the rest of the records wait with the others
+                }
                 final List<List<Planned>> plannedPerRecord = new ArrayList<>();
                 for (int from = 0; from < records.size(); from += batch) {
                     plannedPerRecord.addAll(planChunk(records.subList(from, Math.min(records.size(), from + batch)), profile));
@@ -425,8 +454,11 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                 }
             } catch (final ConnectorException e) {
                 logger.debug("Connector call failed for a batch of {} records: {}", records.size(), e.getMessage());
+                if (e.isConnectionFailure() && connectionFailure == null) {
+                    connectionFailure = e;
+                }
                 for (final Pending record : records) {
-                    if (e.isRetryable()) {
+                    if (e.isConnectionFailure()) {
                         split.write(REL_RETRY, record.record());
                         split.reason(REL_RETRY, e.getMessage());
                     } else {
@@ -434,6 +466,11 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                     }
                 }
             }
+        }
+
+        /** The first failure of the vendor or of the connection to it in this run (a sign-in refused, ...), or {@code null}. */
+        ConnectorException connectionFailure() {
+            return connectionFailure;
         }
 
         /**
@@ -456,7 +493,10 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                         continue;
                     } catch (final ConnectorException e) {
                         logger.debug("Write of {} updates to {} {} failed: {}", chunk.size(), profile.system(), settings.object(), e.getMessage());
-                        stopped = e.isRetryable() ? WriteOutcome.retry(e.code(), e.getMessage()) : WriteOutcome.failed(e.code(), e.getMessage());
+                        stopped = e.isConnectionFailure() ? WriteOutcome.retry(e.code(), e.getMessage()) : WriteOutcome.failed(e.code(), e.getMessage());
+                        if (e.isConnectionFailure() && connectionFailure == null) {
+                            connectionFailure = e;
+                        }
                     }
                 }
                 for (final Planned plan : chunk) {
