@@ -54,8 +54,9 @@ class HistoryCheckerTest {
                     return new Batch(start, all, propagate, HistoryChecker.check(all, propagate));
                 }));
             }
-            for (final Future<Batch> future : batches) { // in seed order: the lowest failing history is the one reported
-                final Batch done = future.get();
+            for (int b = 0; b < batches.size(); b++) { // in seed order: the lowest failing history is the one reported
+                final Batch done = batches.get(b).get();
+                batches.set(b, null); // a long profile holds only the batches under way
                 run += done.histories().size();
                 steps += done.run().steps();
                 slowestQuiet = Math.max(slowestQuiet, done.run().roundsToQuiet());
@@ -63,12 +64,15 @@ class HistoryCheckerTest {
                 if (!done.run().violations().isEmpty()) {
                     firstFailure = explain(done);
                     System.out.println("CHECKER-FAILURE " + firstFailure);
-                    batches.forEach(f -> f.cancel(true));
+                    batches.stream().filter(java.util.Objects::nonNull).forEach(f -> f.cancel(true));
                     break;
                 }
-                if (run % 10_000 == 0) {
-                    System.out.printf("CHECKER progress: %,d histories, %,d steps, 0 violations, %.0f s; next seed %d%n", run, steps,
+                if (run % 10_000 == 0) { // to target/checker-progress.txt as well: surefire holds a test's output until it ends
+                    final String line = String.format("CHECKER progress: %,d histories, %,d steps, 0 violations, %.0f s; next seed %d%n", run, steps,
                             (System.nanoTime() - started) / 1e9, first + run);
+                    System.out.print(line);
+                    java.nio.file.Files.writeString(java.nio.file.Path.of("target", "checker-progress.txt"), line,
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
                 }
             }
         } finally {
