@@ -36,8 +36,8 @@ import java.util.Set;
     @WritesAttribute(attribute = "mime.type", description = "The MIME type of the Record Writer"),
     @WritesAttribute(attribute = "optsync.failure.reason", description = "On failure: why the record could not be routed"),
     @WritesAttribute(attribute = "optsync.failure.field", description = "On failure: the field at fault"),
-    @WritesAttribute(attribute = "optsync.failure.value", description = "On failure: the offending value, quoted and cut to 120 characters"),
-    @WritesAttribute(attribute = "optsync.failure.record.index", description = "On failure: the 0-based index of the record in the incoming FlowFile"),
+    @WritesAttribute(attribute = "optsync.failure.value", description = "On failure: the offending value (of the FlowFile's first record), quoted and cut to 120 characters"),
+    @WritesAttribute(attribute = "optsync.failure.record.index", description = "On failure: the 0-based index in the incoming FlowFile of the FlowFile's first record"),
     @WritesAttribute(attribute = "record.error.message", description = "On failure: the same reason, under NiFi's usual name")
 })
 @SeeAlso({NormalizeOptOutValue.class})
@@ -76,8 +76,8 @@ public class FilterOptedOut extends AbstractOptOutRecordProcessor {
 
     static final Relationship REL_FAILURE = new Relationship.Builder()
             .name("failure")
-            .description("Each record whose status cannot be read, in a FlowFile of its own with the reason in attributes; or a whole "
-                    + "FlowFile that could not be parsed")
+            .description("The records whose status cannot be read, one FlowFile per reason and field (or per record: Failed Records) with "
+                    + "the reason in attributes; or a whole FlowFile that could not be parsed")
             .build();
 
     static final PropertyDescriptor STATUS_SOURCE = new PropertyDescriptor.Builder()
@@ -94,6 +94,7 @@ public class FilterOptedOut extends AbstractOptOutRecordProcessor {
         final List<PropertyDescriptor> properties = new ArrayList<>();
         properties.add(OptOutProperties.RECORD_READER);
         properties.add(OptOutProperties.RECORD_WRITER);
+        properties.add(OptOutProperties.FAILURE_GRANULARITY);
         properties.add(STATUS_SOURCE);
         properties.add(OptOutProperties.HARD_BOUNCE_IS_OPT_OUT);
         for (final PropertyDescriptor decoding : OptOutProperties.DECODING) {

@@ -39,8 +39,8 @@ import java.util.Set;
     @WritesAttribute(attribute = "mime.type", description = "The MIME type of the Record Writer"),
     @WritesAttribute(attribute = "optsync.failure.reason", description = "On failure: why the record could not be decoded"),
     @WritesAttribute(attribute = "optsync.failure.field", description = "On failure: the RecordPath of the field at fault"),
-    @WritesAttribute(attribute = "optsync.failure.value", description = "On failure: the offending value, quoted and cut to 120 characters"),
-    @WritesAttribute(attribute = "optsync.failure.record.index", description = "On failure: the 0-based index of the record in the incoming FlowFile"),
+    @WritesAttribute(attribute = "optsync.failure.value", description = "On failure: the offending value (of the FlowFile's first record), quoted and cut to 120 characters"),
+    @WritesAttribute(attribute = "optsync.failure.record.index", description = "On failure: the 0-based index in the incoming FlowFile of the FlowFile's first record"),
     @WritesAttribute(attribute = "record.error.message", description = "On failure: the same reason, under NiFi's usual name")
 })
 @SeeAlso({FilterOptedOut.class})
@@ -84,8 +84,8 @@ public class NormalizeOptOutValue extends AbstractOptOutRecordProcessor {
 
     static final Relationship REL_FAILURE = new Relationship.Builder()
             .name("failure")
-            .description("Each record that could not be read (unknown value, invalid e-mail address, wrong type), in a FlowFile of its own with "
-                    + "the reason in attributes; or a whole FlowFile that could not be parsed")
+            .description("The records that could not be read (unknown value, invalid e-mail address, wrong type), one FlowFile per reason and "
+                    + "field (or per record: Failed Records) with the reason in attributes; or a whole FlowFile that could not be parsed")
             .build();
 
     private static final List<PropertyDescriptor> PROPERTIES;
@@ -94,6 +94,7 @@ public class NormalizeOptOutValue extends AbstractOptOutRecordProcessor {
         final List<PropertyDescriptor> properties = new ArrayList<>();
         properties.add(OptOutProperties.RECORD_READER);
         properties.add(OptOutProperties.RECORD_WRITER);
+        properties.add(OptOutProperties.FAILURE_GRANULARITY);
         properties.addAll(OptOutProperties.DECODING);
         properties.addAll(OptOutProperties.CANONICAL_NAMES);
         PROPERTIES = List.copyOf(properties);

@@ -134,6 +134,45 @@ final class OptOutProperties {
             .defaultValue("true")
             .build();
 
+    static final PropertyDescriptor FAILURE_GRANULARITY = new PropertyDescriptor.Builder()
+            .name("Failed Records")
+            .description("How the records that fail leave on 'failure': together, one FlowFile per reason and field for each input "
+                    + "FlowFile (as ValidateRecord does), so that a bad batch is one FlowFile and not thousands; or one FlowFile per record, "
+                    + "with the offending value and the record's index in attributes.")
+            .required(true)
+            .allowableValues(FailedRecords.class)
+            .defaultValue(FailedRecords.BY_REASON)
+            .build();
+
+    /** How failed records are written to FlowFiles. */
+    enum FailedRecords implements DescribedValue {
+        BY_REASON("One FlowFile per Reason", "The failed records of an input with the same reason and field leave together"),
+        BY_RECORD("One FlowFile per Record", "Each failed record leaves in a FlowFile of its own");
+
+        private final String displayName;
+        private final String description;
+
+        FailedRecords(final String displayName, final String description) {
+            this.displayName = displayName;
+            this.description = description;
+        }
+
+        @Override
+        public String getValue() {
+            return displayName;
+        }
+
+        @Override
+        public String getDisplayName() {
+            return displayName;
+        }
+
+        @Override
+        public String getDescription() {
+            return description;
+        }
+    }
+
     /** The properties that read an opt-out value from a source record. */
     static final List<PropertyDescriptor> DECODING = List.of(OPT_OUT_FIELD, EMAIL_FIELD, SOURCE_ENCODING, OPTED_OUT_VALUES,
             SUBSCRIBED_VALUES, HARD_BOUNCE_FIELD, SOFT_BOUNCE_FIELD, ACCEPT_INTERNATIONALIZED);

@@ -60,8 +60,8 @@ import java.util.Set;
     @WritesAttribute(attribute = "optsync.failure.reason", description = "On failure: the vendor's reason, or why the record could not be written"),
     @WritesAttribute(attribute = "optsync.retry.reason", description = "On retry: why the write is to be tried again (the last reason of the batch)"),
     @WritesAttribute(attribute = "optsync.failure.field", description = "On failure: the field at fault, or 'connector'"),
-    @WritesAttribute(attribute = "optsync.failure.value", description = "On failure: the offending value or the vendor's error code"),
-    @WritesAttribute(attribute = "optsync.failure.record.index", description = "On failure: the 0-based index of the record in the incoming FlowFile"),
+    @WritesAttribute(attribute = "optsync.failure.value", description = "On failure: the offending value or the vendor's error code (of the FlowFile's first record)"),
+    @WritesAttribute(attribute = "optsync.failure.record.index", description = "On failure: the 0-based index in the incoming FlowFile of the FlowFile's first record"),
     @WritesAttribute(attribute = "record.count", description = "The records in the outgoing FlowFile"),
     @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type")
 })
@@ -169,7 +169,8 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
     static final Relationship REL_SUCCESS = new Relationship.Builder().name("success")
             .description("Records written, or whose target needed no write").build();
     static final Relationship REL_FAILURE = new Relationship.Builder().name("failure")
-            .description("Each record the target refused, in a FlowFile of its own with the vendor's reason").build();
+            .description("The records the target refused, one FlowFile per reason and field (or per record: Failed Records) with the "
+                    + "vendor's reason").build();
     static final Relationship REL_RETRY = new Relationship.Builder().name("retry")
             .description("Records whose write may succeed later, penalized: the vendor is unreachable or over a limit (5xx, 429, timeouts), or "
                     + "it refused the connection (a sign-in, session or permission refused, an unknown object), which also raises a bulletin "
@@ -182,7 +183,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                     + "and id, field, old and new value, reason, source change time, run id and outcome").build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(OptOutProperties.CONNECTOR, OptOutProperties.OBJECT,
-            OptOutProperties.RECORD_READER, OptOutProperties.RECORD_WRITER, EMAIL_PATH, OPTED_OUT_PATH, BOUNCE_PATH, CONSENT_TIME_PATH,
+            OptOutProperties.RECORD_READER, OptOutProperties.RECORD_WRITER, OptOutProperties.FAILURE_GRANULARITY, EMAIL_PATH, OPTED_OUT_PATH, BOUNCE_PATH, CONSENT_TIME_PATH,
             PROPAGATE_OPT_INS, OptOutProperties.HARD_BOUNCE_IS_OPT_OUT, CREATE_MISSING, DRY_RUN, MAX_CHANGES, MAX_CHANGE_SHARE, SOURCE_SYSTEM_PATH, SOURCE_OBJECT_PATH,
             SOURCE_ID_PATH, SOURCE_TIME_PATH);
 

@@ -22,7 +22,8 @@ import java.util.Set;
 
 /**
  * Splits the records of one FlowFile by relationship: one child FlowFile per relationship that receives records, and
- * one child FlowFile per failed record (so that its attributes can name the reason, field, value and record index).
+ * for failed records one child FlowFile per reason and field (its attributes name them, with the value and index of its
+ * first record), or, when asked, one per failed record.
  * Records for a relationship that is auto-terminated are counted but not written. Nothing reaches the session's
  * relationships until {@link #finish()}; {@link #discard()} removes every child.
  */
@@ -39,6 +40,10 @@ final class RecordSplit {
     private final Map<Relationship, Long> counts = new LinkedHashMap<>();
     private final List<FlowFile> failed = new ArrayList<>();
     private final Map<Relationship, String> reasons = new HashMap<>();
+    private final boolean failurePerRecord;
+    /** The failed records' children by reason and field, with the attributes of their first record. */
+    private final Map<List<String>, Child> failureGroups = new LinkedHashMap<>();
+    private final Map<List<String>, Map<String, String>> failureGroupAttributes = new HashMap<>();
     private Relationship lastRelationship;
     private Child lastChild;
 
@@ -54,14 +59,17 @@ final class RecordSplit {
 
     RecordSplit(final ProcessSession session, final FlowFile original, final RecordSetWriterFactory writerFactory,
                 final Relationship failure, final Set<Relationship> skipped, final ComponentLog logger) {
-        this(session, original, writerFactory, failure, skipped, Set.of(), logger);
+        this(session, original, writerFactory, failure, skipped, Set.of(), false, logger);
     }
 
     /**
      * @param penalized relationships whose child FlowFiles are penalized (a retry relationship), besides failure
+     * @param failurePerRecord whether each failed record leaves in a FlowFile of its own, rather than with the others of its reason
      */
     RecordSplit(final ProcessSession session, final FlowFile original, final RecordSetWriterFactory writerFactory,
-                final Relationship failure, final Set<Relationship> skipped, final Set<Relationship> penalized, final ComponentLog logger) {
+                final Relationship failure, final Set<Relationship> skipped, final Set<Relationship> penalized, final boolean failurePerRecord,
+                final ComponentLog logger) {
+        this.failurePerRecord = failurePerRecord;
         this.session = session;
         this.original = original;
         this.writerFactory = writerFactory;
@@ -95,9 +103,23 @@ final class RecordSplit {
         reasons.put(relationship, reason);
     }
 
-    /** Writes a failed record to a FlowFile of its own with the reason, field, value and index as attributes. */
+    /**
+     * Writes a failed record with the others of its reason and field (the FlowFile's attributes name them, with the value
+     * and index of its first record), or to a FlowFile of its own.
+     */
     void fail(final Record record, final long index, final RecordVerdict.Failure problem) throws IOException, SchemaNotFoundException {
         counts.merge(failure, 1L, Long::sum);
+        if (!failurePerRecord) {
+            final List<String> key = java.util.Arrays.asList(problem.reason(), problem.field());
+            Child group = failureGroups.get(key);
+            if (group == null) {
+                group = open(record);
+                failureGroups.put(key, group);
+                failureGroupAttributes.put(key, failureAttributes(problem.reason(), problem.field(), TextValues.display(problem.value()), index));
+            }
+            group.writer.write(record);
+            return;
+        }
         final Child child = open(record);
         final WriteResult result;
         try {
@@ -170,6 +192,19 @@ final class RecordSplit {
             transferred.put(entry.getKey(), child.flowFile);
             session.getProvenanceReporter().route(child.flowFile, entry.getKey(), result.getRecordCount() + " records");
         }
+        for (final Map.Entry<List<String>, Child> group : failureGroups.entrySet()) {
+            final Child child = group.getValue();
+            final WriteResult result;
+            try {
+                result = child.writer.finishRecordSet();
+            } finally {
+                child.writer.close();
+            }
+            final Map<String, String> attributes = writeAttributes(result, child.writer.getMimeType());
+            attributes.putAll(failureGroupAttributes.get(group.getKey()));
+            failed.add(session.putAllAttributes(child.flowFile, attributes));
+        }
+        failureGroups.clear();
         for (final FlowFile flowFile : failed) {
             final FlowFile penalized = session.penalize(flowFile);
             session.transfer(penalized, failure);
@@ -187,6 +222,15 @@ final class RecordSplit {
 
     /** Closes and removes every child: the input goes elsewhere whole. */
     void discard() {
+        for (final Child child : failureGroups.values()) {
+            try {
+                child.writer.close();
+            } catch (final IOException | RuntimeException e) {
+                logger.debug("Could not close a record writer being discarded", e);
+            }
+            session.remove(child.flowFile);
+        }
+        failureGroups.clear();
         for (final Child child : children.values()) {
             try {
                 child.writer.close();

@@ -152,9 +152,36 @@ class NormalizeOptOutValueTest {
         runner.setProperty(OptOutProperties.ACCEPT_INTERNATIONALIZED, "false");
         runner.enqueue(input.getBytes(StandardCharsets.UTF_8));
         runner.run();
-        runner.assertAllFlowFilesTransferred(REL_FAILURE, 2);
-        assertThat(runner.getFlowFilesForRelationship(REL_FAILURE))
-                .allSatisfy(f -> assertThat(f.getAttribute("optsync.failure.reason")).contains("internationalized"));
+        runner.assertAllFlowFilesTransferred(REL_FAILURE, 1);
+        assertThat(runner.getFlowFilesForRelationship(REL_FAILURE)).singleElement().satisfies(f -> {
+            assertThat(f.getAttribute("optsync.failure.reason")).contains("internationalized");
+            assertThat(f.getAttribute("record.count")).isEqualTo("2");
+        });
+    }
+
+    @Test
+    void aBadBatchLeavesAsOneFailureFlowFilePerReasonUnlessEachRecordIsAskedFor() {
+        final StringBuilder input = new StringBuilder("[");
+        for (int i = 0; i < 500; i++) { // an org's Contacts with no address, and a few with an opt-out value nobody knows
+            input.append(i == 0 ? "" : ",").append("{\"id\":\"c").append(i).append("\",\"email_opt_out\":\"1\"}");
+        }
+        for (int i = 0; i < 3; i++) {
+            input.append(",{\"id\":\"x").append(i).append("\",\"email1\":\"x").append(i).append("@example.com\",\"email_opt_out\":\"maybe\"}");
+        }
+        input.append(",{\"id\":\"ok\",\"email1\":\"ok@example.com\",\"email_opt_out\":\"0\"}]");
+        runner.enqueue(input.toString());
+        runner.run();
+        runner.assertTransferCount(REL_SUCCESS, 1);
+        final List<MockFlowFile> failures = runner.getFlowFilesForRelationship(REL_FAILURE);
+        assertThat(failures).extracting(f -> f.getAttribute("record.count")).containsExactly("500", "3");
+        assertThat(failures).extracting(f -> f.getAttribute("optsync.failure.field")).doesNotContainNull().doesNotHaveDuplicates();
+        assertThat(failures.get(1).getAttribute("optsync.failure.record.index")).as("the first record of the reason").isEqualTo("500");
+
+        runner.clearTransferState();
+        runner.setProperty(OptOutProperties.FAILURE_GRANULARITY, OptOutProperties.FailedRecords.BY_RECORD.getValue());
+        runner.enqueue(input.toString());
+        runner.run();
+        assertThat(runner.getFlowFilesForRelationship(REL_FAILURE)).hasSize(503).allSatisfy(f -> f.assertAttributeEquals("record.count", "1"));
     }
 
     @Test
