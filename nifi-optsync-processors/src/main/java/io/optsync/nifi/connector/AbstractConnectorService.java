@@ -31,6 +31,9 @@ public abstract class AbstractConnectorService extends AbstractControllerService
         Map<String, List<RecordRef>> lookupByEmail(String object, Collection<String> emails) throws ConnectorException;
 
         List<WriteOutcome> write(String object, List<FieldUpdate> updates) throws ConnectorException;
+
+        /** The vendor URL the object is read from or written to, without credentials: provenance's transit URI. */
+        String endpoint(String object, boolean write);
     }
 
     private volatile Client client;
@@ -127,6 +130,12 @@ public abstract class AbstractConnectorService extends AbstractControllerService
     @Override
     public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
         return client().fetch(request, pages);
+    }
+
+    @Override
+    public String transitUri(final String object, final boolean write) {
+        final Client current = client;
+        return current == null ? OptOutConnectorService.super.transitUri(object, write) : current.endpoint(object, write);
     }
 
     @Override

@@ -27,6 +27,14 @@ public interface OptOutConnectorService extends ControllerService {
     Watermark fetch(FetchRequest request, PageHandler pages) throws ConnectorException;
 
     /**
+     * The vendor URL the object is read from ({@code write} false) or written to, without credentials or query: the
+     * transit URI of the RECEIVE and SEND provenance events.
+     */
+    default String transitUri(final String object, final boolean write) {
+        return "optsync:" + profile().system().toLowerCase(java.util.Locale.ROOT) + "/" + object;
+    }
+
+    /**
      * Finds every record of the object that holds one of the addresses. The vendor may hold several records for one
      * address; all are returned.
      *

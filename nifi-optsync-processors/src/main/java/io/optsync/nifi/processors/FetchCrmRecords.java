@@ -349,7 +349,7 @@ public class FetchCrmRecords extends AbstractProcessor {
         private void commit(final Output output, final FetchMode mode) {
             final Map<String, String> attributes = Map.of("optsync.system", system, "optsync.object", object, "optsync.fetch.mode", name(mode),
                     "optsync.watermark", state.get(STATE_WATERMARK) == null ? Watermark.START.encode() : state.get(STATE_WATERMARK));
-            final long records = output.finish(attributes, "optsync:" + system.toLowerCase(Locale.ROOT) + "/" + object);
+            final long records = output.finish(attributes, connector.transitUri(object, false));
             state.put(STATE_SEEN, seen.encode(Watermark.decode(state.get(STATE_WATERMARK)).modifiedAt().minus(overlap)));
             try {
                 session.setState(state, Scope.CLUSTER); // published only when the session commits, with the records

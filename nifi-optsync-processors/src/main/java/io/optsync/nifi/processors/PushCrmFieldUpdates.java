@@ -309,13 +309,15 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
         final PushBatch batch = current.get();
         current.remove();
         connectionFailure.set(batch.connectionFailure());
-        final FlowFile written = split.transferred(REL_SUCCESS);
+        // on the records that went to success, or, when success is auto-terminated, on the input: a run that wrote always says so
+        final FlowFile written = split.transferred(REL_SUCCESS) != null ? split.transferred(REL_SUCCESS)
+                : batch.madeChanges() && !settings.dryRun() ? split.original() : null;
         if (written != null) {
             final ConnectorProfile profile = settings.connector().profile();
             final String details = (settings.dryRun() ? "dry run " : "run ") + batch.runId() + ": " + batch.changesAudited()
                     + (settings.dryRun() ? " field changes not written" : " field changes written") + " to " + profile.system() + " " + settings.object()
                     + "; one audit record each on 'audit'";
-            session.getProvenanceReporter().send(written, "optsync:" + profile.system().toLowerCase(java.util.Locale.ROOT) + "/" + settings.object(), details);
+            session.getProvenanceReporter().send(written, settings.connector().transitUri(settings.object(), true), details);
         }
     }
 

@@ -215,6 +215,11 @@ final class RecordSplit {
         return counts;
     }
 
+    /** The FlowFile being split. */
+    FlowFile original() {
+        return original;
+    }
+
     /** The child FlowFile {@link #finish()} sent to a relationship, or {@code null}. */
     FlowFile transferred(final Relationship relationship) {
         return transferred.get(relationship);

@@ -59,7 +59,7 @@ class FetchCrmRecordsTest {
                 .isAfterOrEqualTo(before.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         assertThat(state).doesNotContainKeys(FetchCrmRecords.STATE_FULL_CURSOR, FetchCrmRecords.STATE_FULL_STARTED);
         assertThat(fetch.getProvenanceEvents()).extracting(e -> e.getEventType()).containsOnly(ProvenanceEventType.RECEIVE);
-        assertThat(fetch.getProvenanceEvents().getFirst().getTransitUri()).isEqualTo("optsync:sugarcrm/Contacts");
+        assertThat(fetch.getProvenanceEvents().getFirst().getTransitUri()).as("the vendor's endpoint").isEqualTo(sim.baseUrl() + "/rest/v10/Contacts/filter");
 
         fetch.clearTransferState();
         fetch.run();

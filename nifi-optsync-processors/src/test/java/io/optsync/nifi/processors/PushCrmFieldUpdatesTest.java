@@ -65,7 +65,31 @@ class PushCrmFieldUpdatesTest {
         assertThat(store.isOptedOut("denied@example.com")).isFalse();
         assertThat(push.getProvenanceEvents()).extracting(e -> e.getEventType()).contains(ProvenanceEventType.SEND);
         assertThat(push.getProvenanceEvents()).filteredOn(e -> e.getEventType() == ProvenanceEventType.SEND)
-                .allSatisfy(e -> assertThat(e.getTransitUri()).isEqualTo("optsync:sugarcrm/Contacts"));
+                .allSatisfy(e -> assertThat(e.getTransitUri()).as("the vendor's endpoint").isEqualTo(sugar.baseUrl() + "/rest/v10/bulk"));
+    }
+
+    @Test
+    void aRunThatWroteSaysSoInProvenanceAlsoWhenSuccessIsAutoTerminated() throws Exception {
+        final SugarStore store = new SugarStore();
+        store.create("Contacts", "O", "Ok", "ok@example.com", Instant.now());
+        sugar = new SugarV10Simulator(store);
+        sugar.start(0);
+        // MockProcessContext never reports a relationship as auto-terminated, so stand in for NiFi's answer, as the templates set it
+        final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates() {
+            @Override
+            java.util.Set<org.apache.nifi.processor.Relationship> relationshipsNotWritten(final org.apache.nifi.processor.ProcessContext context) {
+                return java.util.Set.of(REL_SUCCESS);
+            }
+        }, RecordTestSupport.Format.JSON);
+        push.setProperty(OptOutProperties.OBJECT, "Contacts");
+        ConnectorTestSupport.sugar(push, sugar, "v10");
+        push.enqueue("[" + canonical("ok@example.com", true) + "]");
+        push.run();
+
+        assertThat(store.isOptedOut("ok@example.com")).isTrue();
+        assertThat(push.getFlowFilesForRelationship(REL_SUCCESS)).isEmpty();
+        assertThat(push.getProvenanceEvents()).filteredOn(e -> e.getEventType() == ProvenanceEventType.SEND).singleElement()
+                .satisfies(e -> assertThat(e.getTransitUri()).isEqualTo(sugar.baseUrl() + "/rest/v10/bulk"));
     }
 
     @Test

@@ -73,6 +73,11 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
     }
 
     @Override
+    public String endpoint(final String object, final boolean write) {
+        return api(write ? "contactLists" : "contacts").build().toString();
+    }
+
+    @Override
     public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
         object(request.object());
         final String what = "ActiveCampaign, reading contacts";

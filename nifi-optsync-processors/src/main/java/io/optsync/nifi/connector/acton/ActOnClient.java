@@ -61,6 +61,11 @@ final class ActOnClient implements AbstractConnectorService.Client {
     }
 
     @Override
+    public String endpoint(final String object, final boolean write) {
+        return base.newBuilder().addPathSegments("api/1/list/" + object).build().toString();
+    }
+
+    @Override
     public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
         final String list = list(request.object());
         final int count = Math.min(MAX_PAGE, request.pageSize());

@@ -91,6 +91,11 @@ final class MailchimpClient implements AbstractConnectorService.Client {
     }
 
     @Override
+    public String endpoint(final String object, final boolean write) {
+        return base.newBuilder().addPathSegments("3.0/lists/" + listId + (write ? "" : "/members")).build().toString();
+    }
+
+    @Override
     public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
         object(request.object());
         Watermark last = request.since();

@@ -96,6 +96,11 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
     }
 
     @Override
+    public String endpoint(final String object, final boolean write) {
+        return host.newBuilder().addPathSegments(write ? "services/rest/record/v1/" + object : "services/rest/query/v1/suiteql").build().toString();
+    }
+
+    @Override
     public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
         final NsObject object = object(request.object());
         final int limit = Math.min(1000, request.pageSize());

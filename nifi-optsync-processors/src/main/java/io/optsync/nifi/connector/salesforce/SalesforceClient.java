@@ -71,6 +71,8 @@ final class SalesforceClient implements AbstractConnectorService.Client {
     private final ApiUsage usage;
     private final int batchSize;
     private final RecordScope scope;
+    /** The instance the last call went to (the token says which), for provenance. */
+    private volatile String lastInstance;
 
     /** @param scope the user's condition on the records read, and whether opt-outs outside it are read too */
     SalesforceClient(final String apiVersion, final SalesforceAuth auth, final HttpTransport transport, final SharedToken token, final ApiUsage usage,
@@ -82,6 +84,13 @@ final class SalesforceClient implements AbstractConnectorService.Client {
         this.token = token;
         this.usage = usage;
         this.batchSize = batchSize;
+    }
+
+    @Override
+    public String endpoint(final String object, final boolean write) {
+        final String instance = lastInstance;
+        return (instance == null ? "salesforce:" : HttpUrl.get(instance).newBuilder().encodedPath("/").build().toString())
+                + "services/data/" + apiVersion + (write ? "/composite/sobjects" : "/query");
     }
 
     @Override
@@ -285,6 +294,7 @@ final class SalesforceClient implements AbstractConnectorService.Client {
     }
 
     private HttpReply send(final Call call, final SharedToken.Token current) throws ConnectorException {
+        lastInstance = current.endpoint();
         final HttpReply reply = transport.send(call.at(HttpUrl.get(current.endpoint())).header("Authorization", "Bearer " + current.access())
                 .header("Accept", "application/json").build(), LIMITS);
         usage.observe(reply.header("Sforce-Limit-Info"));

@@ -58,6 +58,11 @@ final class SugarV10Api implements SugarApi {
      * every later record shifts down by one); a key cannot.
      */
     @Override
+    public String endpoint(final String object, final boolean write) {
+        return base.newBuilder().addPathSegments(write ? "bulk" : object + "/filter").build().toString();
+    }
+
+    @Override
     public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
         final String what = "SugarCRM " + request.object() + "/filter";
         Watermark last = request.since();

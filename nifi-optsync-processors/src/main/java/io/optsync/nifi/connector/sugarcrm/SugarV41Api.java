@@ -72,6 +72,11 @@ final class SugarV41Api implements SugarApi {
      * one read in (date_modified, id) order, so that a record saved again mid-fetch cannot make another one skipped.
      */
     @Override
+    public String endpoint(final String object, final boolean write) {
+        return endpoint.toString();
+    }
+
+    @Override
     public Watermark fetch(final FetchRequest request, final PageHandler pages) throws ConnectorException {
         final String table = request.object().toLowerCase(Locale.ROOT);
         final String what = "SugarCRM get_entry_list " + request.object();
