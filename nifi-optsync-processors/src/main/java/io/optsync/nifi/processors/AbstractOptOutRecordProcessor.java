@@ -88,8 +88,7 @@ abstract class AbstractOptOutRecordProcessor extends AbstractProcessor {
         final RecordReaderFactory readerFactory = context.getProperty(OptOutProperties.RECORD_READER).asControllerService(RecordReaderFactory.class);
         final RecordSetWriterFactory writerFactory = context.getProperty(OptOutProperties.RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
         final RecordRouter router = newRouter();
-        final boolean failurePerRecord = OptOutProperties.FailedRecords.BY_RECORD.getValue()
-                .equals(context.getProperty(OptOutProperties.FAILURE_GRANULARITY).getValue());
+        final boolean failurePerRecord = OptOutProperties.FAILED_BY_RECORD.getValue().equals(context.getProperty(OptOutProperties.FAILURE_GRANULARITY).getValue());
         final RecordSplit split = new RecordSplit(session, flowFile, writerFactory, failureRelationship(), relationshipsNotWritten(context),
                 penalizedRelationships(), failurePerRecord, getLogger());
 

@@ -2,6 +2,7 @@ package io.optsync.nifi.processors;
 
 import io.optsync.nifi.optout.CustomValueSet;
 import io.optsync.nifi.optout.OptOutDecoder;
+import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.DescribedValue;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.ValidationContext;
@@ -134,44 +135,20 @@ final class OptOutProperties {
             .defaultValue("true")
             .build();
 
+    static final AllowableValue FAILED_BY_REASON = new AllowableValue("One FlowFile per Reason", "One FlowFile per Reason",
+            "The failed records of an input with the same reason and field leave together");
+    static final AllowableValue FAILED_BY_RECORD = new AllowableValue("One FlowFile per Record", "One FlowFile per Record",
+            "Each failed record leaves in a FlowFile of its own");
+
     static final PropertyDescriptor FAILURE_GRANULARITY = new PropertyDescriptor.Builder()
             .name("Failed Records")
             .description("How the records that fail leave on 'failure': together, one FlowFile per reason and field for each input "
                     + "FlowFile (as ValidateRecord does), so that a bad batch is one FlowFile and not thousands; or one FlowFile per record, "
                     + "with the offending value and the record's index in attributes.")
             .required(true)
-            .allowableValues(FailedRecords.class)
-            .defaultValue(FailedRecords.BY_REASON)
+            .allowableValues(FAILED_BY_REASON, FAILED_BY_RECORD)
+            .defaultValue(FAILED_BY_REASON)
             .build();
-
-    /** How failed records are written to FlowFiles. */
-    enum FailedRecords implements DescribedValue {
-        BY_REASON("One FlowFile per Reason", "The failed records of an input with the same reason and field leave together"),
-        BY_RECORD("One FlowFile per Record", "Each failed record leaves in a FlowFile of its own");
-
-        private final String displayName;
-        private final String description;
-
-        FailedRecords(final String displayName, final String description) {
-            this.displayName = displayName;
-            this.description = description;
-        }
-
-        @Override
-        public String getValue() {
-            return displayName;
-        }
-
-        @Override
-        public String getDisplayName() {
-            return displayName;
-        }
-
-        @Override
-        public String getDescription() {
-            return description;
-        }
-    }
 
     /** The properties that read an opt-out value from a source record. */
     static final List<PropertyDescriptor> DECODING = List.of(OPT_OUT_FIELD, EMAIL_FIELD, SOURCE_ENCODING, OPTED_OUT_VALUES,

@@ -121,21 +121,27 @@ final class RecordSplit {
             return;
         }
         final Child child = open(record);
-        final WriteResult result;
+        final Map<String, String> attributes;
         try {
-            try {
-                child.writer.write(record);
-                result = child.writer.finishRecordSet();
-            } finally {
-                child.writer.close();
-            }
+            child.writer.write(record);
+            attributes = complete(child);
         } catch (final IOException | RuntimeException e) {
             session.remove(child.flowFile);
             throw e;
         }
-        final Map<String, String> attributes = writeAttributes(result, child.writer.getMimeType());
         attributes.putAll(failureAttributes(problem.reason(), problem.field(), TextValues.display(problem.value()), index));
         failed.add(session.putAllAttributes(child.flowFile, attributes));
+    }
+
+    /** Ends a child's record set and closes its writer; its attributes say how many records it holds and their MIME type. */
+    private static Map<String, String> complete(final Child child) throws IOException {
+        final WriteResult result;
+        try {
+            result = child.writer.finishRecordSet();
+        } finally {
+            child.writer.close();
+        }
+        return writeAttributes(result, child.writer.getMimeType());
     }
 
     /** The attributes that explain a failure; {@code value} and {@code field} may be {@code null}. */
@@ -174,13 +180,7 @@ final class RecordSplit {
     Map<Relationship, Long> finish() throws IOException {
         for (final Map.Entry<Relationship, Child> entry : children.entrySet()) {
             final Child child = entry.getValue();
-            final WriteResult result;
-            try {
-                result = child.writer.finishRecordSet();
-            } finally {
-                child.writer.close();
-            }
-            final Map<String, String> attributes = writeAttributes(result, child.writer.getMimeType());
+            final Map<String, String> attributes = complete(child);
             if (reasons.containsKey(entry.getKey())) {
                 attributes.put(OptOutAttributes.RETRY_REASON, reasons.get(entry.getKey()));
             }
@@ -190,17 +190,11 @@ final class RecordSplit {
             }
             session.transfer(child.flowFile, entry.getKey());
             transferred.put(entry.getKey(), child.flowFile);
-            session.getProvenanceReporter().route(child.flowFile, entry.getKey(), result.getRecordCount() + " records");
+            session.getProvenanceReporter().route(child.flowFile, entry.getKey(), attributes.get(OptOutAttributes.RECORD_COUNT) + " records");
         }
         for (final Map.Entry<List<String>, Child> group : failureGroups.entrySet()) {
             final Child child = group.getValue();
-            final WriteResult result;
-            try {
-                result = child.writer.finishRecordSet();
-            } finally {
-                child.writer.close();
-            }
-            final Map<String, String> attributes = writeAttributes(result, child.writer.getMimeType());
+            final Map<String, String> attributes = complete(child);
             attributes.putAll(failureGroupAttributes.get(group.getKey()));
             failed.add(session.putAllAttributes(child.flowFile, attributes));
         }
@@ -227,7 +221,7 @@ final class RecordSplit {
 
     /** Closes and removes every child: the input goes elsewhere whole. */
     void discard() {
-        for (final Child child : failureGroups.values()) {
+        for (final Child child : java.util.stream.Stream.concat(failureGroups.values().stream(), children.values().stream()).toList()) {
             try {
                 child.writer.close();
             } catch (final IOException | RuntimeException e) {
@@ -236,14 +230,6 @@ final class RecordSplit {
             session.remove(child.flowFile);
         }
         failureGroups.clear();
-        for (final Child child : children.values()) {
-            try {
-                child.writer.close();
-            } catch (final IOException | RuntimeException e) {
-                logger.debug("Could not close a record writer being discarded", e);
-            }
-            session.remove(child.flowFile);
-        }
         failed.forEach(session::remove);
         children.clear();
         failed.clear();

@@ -178,7 +178,7 @@ class NormalizeOptOutValueTest {
         assertThat(failures.get(1).getAttribute("optsync.failure.record.index")).as("the first record of the reason").isEqualTo("500");
 
         runner.clearTransferState();
-        runner.setProperty(OptOutProperties.FAILURE_GRANULARITY, OptOutProperties.FailedRecords.BY_RECORD.getValue());
+        runner.setProperty(OptOutProperties.FAILURE_GRANULARITY, OptOutProperties.FAILED_BY_RECORD.getValue());
         runner.enqueue(input.toString());
         runner.run();
         assertThat(runner.getFlowFilesForRelationship(REL_FAILURE)).hasSize(503).allSatisfy(f -> f.assertAttributeEquals("record.count", "1"));

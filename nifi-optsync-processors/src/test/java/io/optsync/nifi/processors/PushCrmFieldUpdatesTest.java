@@ -32,6 +32,17 @@ class PushCrmFieldUpdatesTest {
         }
     }
 
+    /** Starts the SugarCRM v10 simulator with one Contact per address. */
+    private SugarStore sugarWithContacts(final String... emails) throws java.io.IOException {
+        final SugarStore store = new SugarStore();
+        for (final String email : emails) {
+            store.create("Contacts", "A", "Contact", email, Instant.now());
+        }
+        sugar = new SugarV10Simulator(store);
+        sugar.start(0);
+        return store;
+    }
+
     /** A push to the SugarCRM v10 simulator's Contacts. */
     private TestRunner pushToSugarContacts() {
         final TestRunner push = RecordTestSupport.push("Contacts");
@@ -70,10 +81,7 @@ class PushCrmFieldUpdatesTest {
 
     @Test
     void aRunThatWroteSaysSoInProvenanceAlsoWhenSuccessIsAutoTerminated() throws Exception {
-        final SugarStore store = new SugarStore();
-        store.create("Contacts", "O", "Ok", "ok@example.com", Instant.now());
-        sugar = new SugarV10Simulator(store);
-        sugar.start(0);
+        final SugarStore store = sugarWithContacts("ok@example.com");
         // MockProcessContext never reports a relationship as auto-terminated, so stand in for NiFi's answer, as the templates set it
         final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates() {
             @Override
@@ -160,10 +168,7 @@ class PushCrmFieldUpdatesTest {
 
     @Test
     void aDryRunWritesNothingAndAuditsWhatItWouldWrite() throws Exception {
-        final SugarStore store = new SugarStore();
-        store.create("Contacts", "A", "One", "dry@example.com", Instant.now());
-        sugar = new SugarV10Simulator(store);
-        sugar.start(0);
+        final SugarStore store = sugarWithContacts("dry@example.com");
         final TestRunner push = pushToSugarContacts();
         push.setProperty(PushCrmFieldUpdates.DRY_RUN, "true");
         push.enqueue("[" + sourced("dry@example.com", "src-9") + "]");
