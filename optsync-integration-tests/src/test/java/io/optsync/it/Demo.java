@@ -63,7 +63,7 @@ public final class Demo {
                         + "  Act-On opt-out list: %,d addresses (+%,d from SugarCRM)%n"
                         + "  SugarCRM: %,d opted-out addresses; every Contact and Lead with an Act-On opt-out is opted out: %s%n"
                         + "  written: %d Act-On uploads; %d SugarCRM bulk writes; Act-On password grants: %d; highest Act-On rate %d calls/s%n"
-                        + "  failures waiting in the failure funnels: %d; nobody re-subscribed: %s%n"
+                        + "  failures waiting before the failure Output Ports: %d; nobody re-subscribed: %s%n"
                         + "  a change made now: SugarCRM -> Act-On in %s, Act-On -> SugarCRM in %s%n",
                 firstSync, scenario.actOn.optOutAddresses().size(), scenario.actOn.optOutAddresses().size() - actOnBefore,
                 scenario.store.optedOutAddresses().size(),
@@ -84,8 +84,7 @@ public final class Demo {
         new CountDownLatch(1).await();
     }
 
-    /** FlowFiles queued in front of the failure funnels. */
-    /** FlowFiles queued on failure connections (the audit and held funnels are not failures). */
+    /** FlowFiles queued on failure connections (those to the audit and held Output Ports are not failures). */
     private static long failuresWaiting(final SugarActOnScenario scenario) throws Exception {
         return scenario.template.queuedOn("failure");
     }

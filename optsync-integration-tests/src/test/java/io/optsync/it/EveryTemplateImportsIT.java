@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every flow definition in {@code templates/} imports into a real NiFi with "Upload flow definition": its processors
  * are all optsync's or NiFi's own, it brings a parameter context whose sensitive parameters hold no value, and it holds
- * labels that say what each part does.
+ * labels that say what each part does; no funnel is a dead end, failures, held records and the audit trail leave through
+ * Output Ports, and no connection that only a user drains, or that loops back, can fill up and stop the flow.
  */
 class EveryTemplateImportsIT {
 
@@ -41,6 +42,21 @@ class EveryTemplateImportsIT {
                             + processor.path("component").path("validationErrors"))
                             .as(template + " " + processor.path("component").path("name").asText() + ": every relationship connected or auto-terminated")
                             .doesNotContain("is not connected");
+                }
+                assertThat(flow.path("funnels").size()).as(template + ": no dead-end funnel").isZero();
+                final List<String> ports = new ArrayList<>();
+                flow.path("outputPorts").forEach(p -> ports.add(p.path("component").path("name").asText()));
+                assertThat(ports).as(template + ": failures, held records and the audit trail leave through Output Ports")
+                        .contains("audit", "held").anySatisfy(name -> assertThat(name).startsWith("failure "));
+                for (final JsonNode connection : flow.path("connections")) {
+                    final JsonNode component = connection.path("component");
+                    final boolean intoPort = component.path("destination").path("type").asText().equals("OUTPUT_PORT");
+                    final boolean selfLoop = component.path("source").path("id").asText().equals(component.path("destination").path("id").asText());
+                    if (intoPort || selfLoop) { // only a user drains these, or they loop back: full, they would stop the flow
+                        assertThat(component.path("backPressureObjectThreshold").asLong()).as(template + " " + component.path("selectedRelationships")
+                                + ": no back pressure").isZero();
+                        assertThat(component.path("backPressureDataSizeThreshold").asText()).as(template + ": no back pressure by size").startsWith("0");
+                    }
                 }
                 final String context = rest.get("/process-groups/" + imported.group()).path("component").path("parameterContext").path("id").asText();
                 assertThat(context).as(template + " parameter context").isNotEmpty();

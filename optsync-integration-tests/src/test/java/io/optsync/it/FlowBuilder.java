@@ -88,9 +88,10 @@ final class FlowBuilder {
         return created.path("id").asText();
     }
 
-    String funnel(final int x, final int y) throws IOException, InterruptedException {
-        return rest.post("/process-groups/" + group + "/funnels", Map.of("revision", NEW, "component", Map.of("position", Map.of("x", x, "y", y))))
-                .path("id").asText();
+    /** An Output Port of the group: what a user connects the group to, from outside, without editing it. */
+    String outputPort(final int x, final int y, final String name) throws IOException, InterruptedException {
+        return rest.post("/process-groups/" + group + "/output-ports", Map.of("revision", NEW, "component", Map.of("name", name, "position",
+                Map.of("x", x, "y", y)))).path("id").asText();
     }
 
     void label(final String text, final int x, final int y, final int width, final int height) throws IOException, InterruptedException {
@@ -103,9 +104,15 @@ final class FlowBuilder {
         rest.post("/process-groups/" + group + "/labels", Map.of("revision", NEW, "component", component));
     }
 
-    void connect(final String source, final String sourceType, final String destination, final String destinationType, final List<String> relationships)
-            throws IOException, InterruptedException {
-        connect(source, sourceType, destination, destinationType, relationships, false);
+    /** How a connection pushes back on the processor before it. */
+    enum BackPressure {
+        /** NiFi's default: at 10,000 FlowFiles or 1 GB the processor before it waits; the work after it drains it. */
+        DEFAULT,
+        /**
+         * None (0 disables it): for a connection that only a user drains (into an Output Port) or that loops back into its
+         * own source (retry), which must never stop the flow by filling up. What it holds waits, nothing is lost.
+         */
+        NONE
     }
 
     /**
@@ -113,7 +120,7 @@ final class FlowBuilder {
      * source hands over, so that the work after it runs on every node; a standalone NiFi ignores it).
      */
     void connect(final String source, final String sourceType, final String destination, final String destinationType, final List<String> relationships,
-                 final boolean balanced) throws IOException, InterruptedException {
+                 final boolean balanced, final BackPressure backPressure) throws IOException, InterruptedException {
         final Map<String, Object> component = new LinkedHashMap<>();
         if (balanced) {
             component.put("loadBalanceStrategy", "ROUND_ROBIN");
@@ -122,21 +129,26 @@ final class FlowBuilder {
         component.put("source", Map.of("id", source, "groupId", group, "type", sourceType));
         component.put("destination", Map.of("id", destination, "groupId", group, "type", destinationType));
         component.put("selectedRelationships", relationships);
-        component.put("backPressureObjectThreshold", 10000);
-        component.put("backPressureDataSizeThreshold", "1 GB");
+        component.put("backPressureObjectThreshold", backPressure == BackPressure.NONE ? 0 : 10000);
+        component.put("backPressureDataSizeThreshold", backPressure == BackPressure.NONE ? "0 B" : "1 GB");
         rest.post("/process-groups/" + group + "/connections", Map.of("revision", NEW, "component", component));
     }
 
     void connect(final String source, final String destination, final String... relationships) throws IOException, InterruptedException {
-        connect(source, "PROCESSOR", destination, "PROCESSOR", List.of(relationships));
+        connect(source, "PROCESSOR", destination, "PROCESSOR", List.of(relationships), false, BackPressure.DEFAULT);
     }
 
-    /** A funnel at (x, y) that collects one relationship of each source processor. */
-    String funnel(final int x, final int y, final String relationship, final String... sources) throws IOException, InterruptedException {
-        final String funnel = funnel(x, y);
+    /** A retry relationship looped back into its processor, with no back pressure: a full self-loop would stop it for good. */
+    void retryLoop(final String processor, final String relationship) throws IOException, InterruptedException {
+        connect(processor, "PROCESSOR", processor, "PROCESSOR", List.of(relationship), false, BackPressure.NONE);
+    }
+
+    /** An Output Port at (x, y) that takes one relationship of each source processor, with no back pressure. */
+    String outputPort(final int x, final int y, final String name, final String relationship, final String... sources) throws IOException, InterruptedException {
+        final String port = outputPort(x, y, name);
         for (final String source : sources) {
-            connect(source, "PROCESSOR", funnel, "FUNNEL", List.of(relationship));
+            connect(source, "PROCESSOR", port, "OUTPUT_PORT", List.of(relationship), false, BackPressure.NONE);
         }
-        return funnel;
+        return port;
     }
 }

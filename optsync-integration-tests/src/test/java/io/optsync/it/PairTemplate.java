@@ -10,7 +10,7 @@ import java.util.Map;
  * An opt-out sync between two systems, both directions, built through NiFi's REST API; {@link BuildTemplatesIT}
  * downloads it into {@code templates/}. Each direction: one FetchCrmRecords per object read, NormalizeOptOutValue,
  * FilterOptedOut (opted out only), one PushCrmFieldUpdates per object written with its retry loop; failures, held
- * records and the audit trail wait in labelled funnels. Every setting is a parameter; credentials are sensitive
+ * records and the audit trail leave through labelled Output Ports, whose connections never push back. Every setting is a parameter; credentials are sensitive
  * parameters, so the downloaded file holds none.
  *
  * @param file the file name in {@code templates/}
@@ -65,13 +65,15 @@ record PairTemplate(String file, Side first, Side second) {
         pushes.addAll(direction(flow, second, first, services, records, writer, 820));
 
         final String[] all = pushes.toArray(String[]::new);
-        flow.funnel(1900, 520, "audit", all);
-        flow.funnel(1900, 760, "held", all);
+        flow.outputPort(1900, 520, "audit", "audit", all);
+        flow.outputPort(1900, 760, "held", "held", all);
         flow.label("Held by the blast-radius guard: when a push's Max Changes Per Run or Max Change Share is set and a run would change "
-                + "more, nothing is written and its records wait here. Check them, raise the limit, route them back to the push.", 1980, 720, 420, 110);
+                + "more, nothing is written and its records leave through the 'held' Output Port. Check them, raise the limit, route them "
+                + "back to the push.", 1980, 720, 420, 110);
         flow.label("Audit trail: one record per change written (address, source and target system, object and id, field, old -> new "
-                + "value, reason, run id). Connect this funnel to where you keep records (PutFile, PutDatabaseRecord, PublishKafka, ...).",
-                1980, 470, 420, 110);
+                + "value, reason, run id). Connect the 'audit' Output Port, outside this group, to where you keep records (PutDatabaseRecord, "
+                + "PutFile, PublishKafka, ...). Until then the records wait before it; the connection has no back pressure, so the sync "
+                + "never stops for it.", 1980, 440, 420, 140);
         return flow.group();
     }
 
@@ -105,20 +107,21 @@ record PairTemplate(String file, Side first, Side second) {
             final String push = flow.processor(P + "PushCrmFieldUpdates", "Opt out in " + to.system() + " " + object, 1350, top - 90 + i * 200,
                     with(records, "Connector", services.get(to.system()), "Object", object), "0 sec", List.of("success"));
             flow.connect(filter, push, "opted out");
-            flow.connect(push, push, "retry");
+            flow.retryLoop(push, "retry");
             pushes.add(push);
         }
         for (final String fetch : sources) {
-            flow.connect(fetch, "PROCESSOR", normalize, "PROCESSOR", List.of("success"), true); // fetches run on the primary node only
+            flow.connect(fetch, "PROCESSOR", normalize, "PROCESSOR", List.of("success"), true, FlowBuilder.BackPressure.DEFAULT); // fetches run on the primary node only
         }
         flow.connect(normalize, filter, "success");
         final List<String> failing = new ArrayList<>(sources);
         failing.add(normalize);
         failing.add(filter);
         failing.addAll(pushes);
-        flow.funnel(920, top + 300, "failure", failing.toArray(String[]::new));
-        flow.label("Failures " + arrow + ": each record that could not be read or written waits here, with its reason in the "
-                + "optsync.failure.* attributes. Nothing is dropped.", 1000, top + 280, 560, 70);
+        flow.outputPort(920, top + 300, "failure " + arrow, "failure", failing.toArray(String[]::new));
+        flow.label("Failures " + arrow + ": the records that could not be read or written leave through this Output Port, one FlowFile "
+                + "per reason with it in the optsync.failure.* attributes. Nothing is dropped, and nothing stops the sync while they wait.",
+                1000, top + 280, 560, 70);
         return pushes;
     }
 
