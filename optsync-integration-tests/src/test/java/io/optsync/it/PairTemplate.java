@@ -98,9 +98,11 @@ record PairTemplate(String file, Side first, Side second) {
             normalizing.put("Hard Bounce Field", "/hard_bounce");
         }
         final int middle = top + (from.reads().size() - 1) * 110;
-        final String normalize = flow.processor(P + "NormalizeOptOutValue", "Decode " + from.system() + " opt-out", 450, middle, normalizing, "0 sec", List.of());
+        // a record with no address has nothing to sync: counted (Records to no address), not written, not a failure
+        final String normalize = flow.processor(P + "NormalizeOptOutValue", "Decode " + from.system() + " opt-out", 450, middle, normalizing, "0 sec",
+                List.of("no address"));
         final String filter = flow.processor(P + "FilterOptedOut", "Keep " + from.system() + " opt-outs", 900, middle, records, "0 sec",
-                List.of("subscribed", "unknown"));
+                List.of("subscribed", "unknown", "no address"));
         final List<String> pushes = new ArrayList<>();
         for (int i = 0; i < to.writes().size(); i++) {
             final String object = to.writes().get(i);

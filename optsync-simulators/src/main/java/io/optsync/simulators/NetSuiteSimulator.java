@@ -493,6 +493,7 @@ public final class NetSuiteSimulator extends SimulatorServer {
         private static final Pattern OPTED_OUT = Pattern.compile("globalsubscriptionstatus\\s+IN\\s*\\(\\s*'2'\\s*,\\s*'4'\\s*\\)", FLAGS);
         private static final Pattern STAGE = Pattern.compile("searchstage\\s*=\\s*'(LEAD|PROSPECT|CUSTOMER)'", FLAGS);
         private static final Pattern EMAILS = Pattern.compile("LOWER\\(\\s*email\\s*\\)\\s+IN\\s*\\(([?,\\s]+)\\)", FLAGS);
+        private static final Pattern EMAIL_PRESENT = Pattern.compile("email\\s+IS\\s+NOT\\s+NULL", FLAGS);
         private static final Pattern COLUMN_IS = Pattern.compile("(\\w+)\\s*(=|<>|!=)\\s*'([^']*)'", FLAGS);
 
         static Suiteql parse(final String q, final List<String> params) {
@@ -543,6 +544,9 @@ public final class NetSuiteSimulator extends SimulatorServer {
                 final List<String> wanted = params.subList(next[0], next[0] + count).stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
                 next[0] += count;
                 return e -> e.email != null && wanted.contains(e.email.toLowerCase(Locale.ROOT));
+            }
+            if (EMAIL_PRESENT.matcher(c).matches()) { // NetSuite stores an empty address as NULL
+                return e -> e.email != null && !e.email.isBlank();
             }
             final Matcher column = COLUMN_IS.matcher(c);
             if (column.matches()) { // any column against a literal, as a user's scope would say it (custentity_newsletter = 'T')

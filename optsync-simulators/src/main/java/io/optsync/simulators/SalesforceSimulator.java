@@ -562,6 +562,7 @@ public final class SalesforceSimulator extends SimulatorServer {
         private static final Pattern FLAG_CONDITION = Pattern.compile("(HasOptedOutOfEmail|PersonHasOptedOutOfEmail|IsEmailBounced|PersonIsEmailBounced|IsConverted|IsPersonAccount)\\s*=\\s*(TRUE|FALSE)", FLAGS);
         private static final Pattern EMAIL_IN = Pattern.compile("(Email|PersonEmail)\\s+IN\\s*\\((.*)\\)", FLAGS);
         private static final Pattern EMAIL_EQUALS = Pattern.compile("(Email|PersonEmail)\\s*=\\s*('(?:[^'\\\\]|\\\\.)*')", FLAGS);
+        private static final Pattern EMAIL_PRESENT = Pattern.compile("(Email|PersonEmail)\\s*!=\\s*null", FLAGS);
         private static final Pattern FIELD_CONDITION = Pattern.compile("(\\w+)\\s*(=|!=)\\s*(?:'((?:[^'\\\\]|\\\\.)*)'|(TRUE|FALSE))", FLAGS);
         private static final Pattern LITERAL = Pattern.compile("'((?:[^'\\\\]|\\\\.)*)'");
 
@@ -601,6 +602,9 @@ public final class SalesforceSimulator extends SimulatorServer {
                     case "isconverted" -> r -> r.converted == wanted;
                     default -> r -> r.type.equals("Account") == wanted;
                 };
+            }
+            if (EMAIL_PRESENT.matcher(condition).matches()) { // Salesforce holds an empty Email as null
+                return r -> r.email != null && !r.email.isBlank();
             }
             final Matcher in = EMAIL_IN.matcher(condition);
             final Matcher equals = EMAIL_EQUALS.matcher(condition);

@@ -46,6 +46,14 @@ abstract class AbstractOptOutRecordProcessor extends AbstractProcessor {
         }
     }
 
+    /** Where the processors that read a source record's address send the records that hold none. */
+    static final Relationship REL_NO_ADDRESS = new Relationship.Builder()
+            .name("no address")
+            .description("Records with no e-mail address (absent or empty): there is nothing to sync, so they are no failure. They are "
+                    + "counted (Records to no address); the templates auto-terminate this relationship, and auto-terminated, they are not "
+                    + "even written")
+            .build();
+
     /** Relationships whose child FlowFiles are penalized besides failure; none by default. */
     protected Set<Relationship> penalizedRelationships() {
         return Set.of();
@@ -71,6 +79,8 @@ abstract class AbstractOptOutRecordProcessor extends AbstractProcessor {
             final RecordVerdict verdict = read.apply(record);
             if (verdict instanceof RecordVerdict.Canonical c) {
                 split.write(relationship.apply(c), canonical == null ? record : canonical.apply(record, c.email(), c.status(), c.bounce(), c.reason()));
+            } else if (verdict instanceof RecordVerdict.NoAddress) {
+                split.write(REL_NO_ADDRESS, record);
             } else {
                 split.fail(record, index, (RecordVerdict.Failure) verdict);
             }

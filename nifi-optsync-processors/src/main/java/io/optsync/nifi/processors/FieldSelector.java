@@ -47,6 +47,15 @@ final class FieldSelector {
         return path;
     }
 
+    /**
+     * Whether the record's schema has the field the path names at all: when no record of a FlowFile has it, the path is
+     * most likely wrong, which is not the same as a record whose field is empty.
+     */
+    boolean existsIn(final Record record) {
+        return topLevelName != null ? record.getSchema().getField(topLevelName).isPresent()
+                : recordPath.evaluate(record).getSelectedFields().findAny().isPresent();
+    }
+
     /** What the path selects in one record. */
     Selection select(final Record record) {
         if (topLevelName != null) {

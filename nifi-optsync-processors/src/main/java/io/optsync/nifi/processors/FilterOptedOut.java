@@ -104,7 +104,7 @@ public class FilterOptedOut extends AbstractOptOutRecordProcessor {
         PROPERTIES = List.copyOf(properties);
     }
 
-    private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_OPTED_OUT, REL_SUBSCRIBED, REL_UNKNOWN, REL_FAILURE);
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_OPTED_OUT, REL_SUBSCRIBED, REL_UNKNOWN, REL_NO_ADDRESS, REL_FAILURE);
 
     private volatile boolean decodeHere;
     private volatile OptOutRecordDecoder.Settings settings;

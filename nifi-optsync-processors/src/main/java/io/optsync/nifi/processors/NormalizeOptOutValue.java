@@ -100,7 +100,7 @@ public class NormalizeOptOutValue extends AbstractOptOutRecordProcessor {
         PROPERTIES = List.copyOf(properties);
     }
 
-    private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE);
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_NO_ADDRESS, REL_FAILURE);
 
     private volatile OptOutRecordDecoder.Settings settings;
     private volatile CanonicalFields.Names canonicalNames;

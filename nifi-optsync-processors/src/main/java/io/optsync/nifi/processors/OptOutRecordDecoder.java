@@ -47,7 +47,13 @@ final class OptOutRecordDecoder {
             return failure("the e-mail field selects " + emailSelection.values().size() + " values; select exactly one",
                     settings.emailField(), emailSelection.values());
         }
-        if (emailValue != null && !(emailValue instanceof CharSequence)) {
+        if (emailValue == null && !settings.emailField().existsIn(record)) {
+            return failure("the records have no field " + settings.emailField().path() + "; check E-mail Field", settings.emailField(), null);
+        }
+        if (emailValue == null || emailValue instanceof CharSequence text && TextValues.strip(text.toString()).isEmpty()) {
+            return new RecordVerdict.NoAddress(); // a Contact with no address: nothing to sync
+        }
+        if (!(emailValue instanceof CharSequence)) {
             return failure("the e-mail field holds a " + TextValues.kindOf(emailValue) + ", not text", settings.emailField(), emailValue);
         }
         final String email;

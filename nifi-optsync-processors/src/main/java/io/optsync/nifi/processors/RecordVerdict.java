@@ -22,4 +22,8 @@ sealed interface RecordVerdict {
      */
     record Failure(String reason, String field, Object value) implements RecordVerdict {
     }
+
+    /** The record holds no e-mail address (absent or empty): there is nothing to sync, and nothing wrong with it. */
+    record NoAddress() implements RecordVerdict {
+    }
 }

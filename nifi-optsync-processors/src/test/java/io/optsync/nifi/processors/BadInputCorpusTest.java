@@ -151,6 +151,13 @@ class BadInputCorpusTest {
             ended("unknown, reason in the record");
             return;
         }
+        if (expect.equals("no address")) { // nothing to sync, nothing wrong: a relationship of its own, not a failure
+            assertThat(RecordTestSupport.records(single(normalize, AbstractOptOutRecordProcessor.REL_NO_ADDRESS))).hasSize(1);
+            assertThat(RecordTestSupport.records(single(filter, AbstractOptOutRecordProcessor.REL_NO_ADDRESS))).hasSize(1);
+            assertThat(normalize.getFlowFilesForRelationship(NormalizeOptOutValue.REL_FAILURE)).isEmpty();
+            ended("no address");
+            return;
+        }
         for (final MockFlowFile failed : List.of(single(normalize, NormalizeOptOutValue.REL_FAILURE), single(filter, FilterOptedOut.REL_FAILURE))) {
             assertThat(failed.getAttribute(OptOutAttributes.FAILURE_REASON)).isNotBlank().contains(reason);
             assertThat(failed.isPenalized()).isTrue();
@@ -186,7 +193,7 @@ class BadInputCorpusTest {
     @TestFactory
     Stream<DynamicTest> eMailAddresses() {
         return tests("emails.json", c -> throughBoth("sugarcrm-v4_1", oneRecord(c.get("email"), JsonNodeFactory.instance.textNode("1")),
-                "failure", c.get("reason").asText()));
+                c.path("expect").asText("failure"), c.get("reason").asText()));
     }
 
     @TestFactory
@@ -279,6 +286,15 @@ class BadInputCorpusTest {
                         assertThat(failed.getAttribute(OptOutAttributes.FAILURE_REASON)).contains(reason);
                         assertThat(emails(normalize.getFlowFilesForRelationship(NormalizeOptOutValue.REL_SUCCESS))).contains("good@example.com");
                         ended("failure");
+                    }
+                    case "normalize-no-address" -> { // an address entry with no address: nothing to sync, and no failure
+                        final TestRunner normalize = normalize(vendor.encoding());
+                        ConnectorTestSupport.pass(read, normalize);
+                        normalize.run(read.size());
+                        assertThat(RecordTestSupport.records(single(normalize, AbstractOptOutRecordProcessor.REL_NO_ADDRESS))).hasSize(1);
+                        assertThat(normalize.getFlowFilesForRelationship(NormalizeOptOutValue.REL_FAILURE)).isEmpty();
+                        assertThat(emails(normalize.getFlowFilesForRelationship(NormalizeOptOutValue.REL_SUCCESS))).contains("good@example.com");
+                        ended("no address");
                     }
                     default -> throw new IllegalArgumentException(c.get("expect").asText());
                 }

@@ -90,7 +90,7 @@ class NormalizeOptOutValueTest {
         runner.assertTransferCount(REL_SUCCESS, 1);
         assertThat(records(runner.getFlowFilesForRelationship(REL_SUCCESS).getFirst())).hasSize(2);
         final List<MockFlowFile> failures = runner.getFlowFilesForRelationship(REL_FAILURE);
-        assertThat(failures).hasSize(5);
+        assertThat(failures).hasSize(4);
         assertThat(failures).allSatisfy(f -> {
             f.assertAttributeEquals("record.count", "1");
             assertThat(records(f)).hasSize(1);
@@ -101,9 +101,11 @@ class NormalizeOptOutValueTest {
         assertFailure(failures.get(0), "1", "/email_opt_out", "2", "SugarCRM v4_1 does not know the value 2");
         assertFailure(failures.get(1), "2", "/email_opt_out", "\"maybe\"", "does not know the value \"maybe\"");
         assertFailure(failures.get(2), "3", "/email1", "\"not-an-address\"", "e-mail address has no '@'");
-        assertFailure(failures.get(3), "4", "/email1", "null", "e-mail address is absent");
-        assertFailure(failures.get(4), "5", "/email_opt_out", "a record", "expects a single value but found a record");
-        assertThat(runner.getCounterValue("Records to failure")).isEqualTo(5L);
+        assertFailure(failures.get(3), "5", "/email_opt_out", "a record", "expects a single value but found a record");
+        assertThat(records(runner.getFlowFilesForRelationship(AbstractOptOutRecordProcessor.REL_NO_ADDRESS))).as("no address: nothing to sync, no failure")
+                .hasSize(1);
+        assertThat(runner.getCounterValue("Records to failure")).isEqualTo(4L);
+        assertThat(runner.getCounterValue("Records to no address")).isEqualTo(1L);
         assertThat(runner.getCounterValue("Records to success")).isEqualTo(2L);
     }
 
@@ -165,23 +167,26 @@ class NormalizeOptOutValueTest {
         for (int i = 0; i < 500; i++) { // an org's Contacts with no address, and a few with an opt-out value nobody knows
             input.append(i == 0 ? "" : ",").append("{\"id\":\"c").append(i).append("\",\"email_opt_out\":\"1\"}");
         }
-        for (int i = 0; i < 3; i++) {
-            input.append(",{\"id\":\"x").append(i).append("\",\"email1\":\"x").append(i).append("@example.com\",\"email_opt_out\":\"maybe\"}");
+        for (int i = 0; i < 3; i++) { // two of one reason, one of another
+            input.append(",{\"id\":\"x").append(i).append("\",\"email1\":\"x").append(i).append("@example.com\",\"email_opt_out\":\"")
+                    .append(i < 2 ? "maybe" : "perhaps").append("\"}");
         }
         input.append(",{\"id\":\"ok\",\"email1\":\"ok@example.com\",\"email_opt_out\":\"0\"}]");
         runner.enqueue(input.toString());
         runner.run();
         runner.assertTransferCount(REL_SUCCESS, 1);
+        assertThat(runner.getFlowFilesForRelationship(AbstractOptOutRecordProcessor.REL_NO_ADDRESS)).as("no address is no failure")
+                .singleElement().satisfies(f -> f.assertAttributeEquals("record.count", "500"));
         final List<MockFlowFile> failures = runner.getFlowFilesForRelationship(REL_FAILURE);
-        assertThat(failures).extracting(f -> f.getAttribute("record.count")).containsExactly("500", "3");
-        assertThat(failures).extracting(f -> f.getAttribute("optsync.failure.field")).doesNotContainNull().doesNotHaveDuplicates();
-        assertThat(failures.get(1).getAttribute("optsync.failure.record.index")).as("the first record of the reason").isEqualTo("500");
+        assertThat(failures).extracting(f -> f.getAttribute("record.count")).containsExactly("2", "1");
+        assertThat(failures).extracting(f -> f.getAttribute("optsync.failure.reason")).allSatisfy(r -> assertThat(r).contains("does not know"));
+        assertThat(failures.get(0).getAttribute("optsync.failure.record.index")).as("the first record of the reason").isEqualTo("500");
 
         runner.clearTransferState();
         runner.setProperty(OptOutProperties.FAILURE_GRANULARITY, OptOutProperties.FAILED_BY_RECORD.getValue());
         runner.enqueue(input.toString());
         runner.run();
-        assertThat(runner.getFlowFilesForRelationship(REL_FAILURE)).hasSize(503).allSatisfy(f -> f.assertAttributeEquals("record.count", "1"));
+        assertThat(runner.getFlowFilesForRelationship(REL_FAILURE)).hasSize(3).allSatisfy(f -> f.assertAttributeEquals("record.count", "1"));
     }
 
     @Test

@@ -122,6 +122,7 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
             if (request.mode() == FetchMode.OPTED_OUT) {
                 conditions.add(OPTED_OUT);
             }
+            conditions.add("email IS NOT NULL"); // a record with no address has nothing to sync
             final String scoped = scope.where(OPTED_OUT);
             if (scoped != null) {
                 conditions.add(scoped);

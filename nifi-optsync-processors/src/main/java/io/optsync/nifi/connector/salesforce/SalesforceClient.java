@@ -104,6 +104,7 @@ final class SalesforceClient implements AbstractConnectorService.Client {
         } else if (request.resuming()) { // a full read goes on from the last SystemModstamp it read; the records at it come twice
             conditions.add("SystemModstamp >= " + soqlTime(Watermark.decode(request.resumeFrom()).modifiedAt()));
         }
+        conditions.add(object.emailField() + " != null"); // a record with no address has nothing to sync
         final String scoped = scope.where("(" + object.optOutField() + " = TRUE OR " + object.bounceField() + " = TRUE)");
         if (scoped != null) {
             conditions.add(scoped);
