@@ -102,7 +102,13 @@ public final class SharedToken {
                 if (!ClusterStates.compareAndSet(state, map, leased)) {
                     continue;
                 }
-                final Token fresh = grant.obtain(shared == null ? null : shared.refresh());
+                final Token fresh;
+                try {
+                    fresh = grant.obtain(shared == null ? null : shared.refresh());
+                } catch (final ConnectorException | RuntimeException refusedGrant) {
+                    release(); // the next try (a mended password, another node) need not wait the lease out
+                    throw refusedGrant;
+                }
                 publish(fresh);
                 cached = fresh;
                 return fresh.access();
@@ -135,6 +141,23 @@ public final class SharedToken {
             }
         }
         throw new IOException("cluster state kept changing while the new token was written");
+    }
+
+    /** Lets our lease go after a grant that failed, keeping everything else of the state. */
+    private void release() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            final StateMap current = state.getState(Scope.CLUSTER);
+            if (!owner.equals(current.get(LEASE_OWNER))) {
+                return;
+            }
+            final Map<String, String> released = new HashMap<>(current.toMap());
+            released.remove(LEASE_OWNER);
+            released.remove(LEASE_UNTIL);
+            if (ClusterStates.compareAndSet(state, current, released)) {
+                return;
+            }
+        }
+        throw new IOException("cluster state kept changing while the token lease was let go");
     }
 
     private boolean leasedByOther(final StateMap map) {

@@ -183,4 +183,17 @@ class ClusterShareTest {
         assertThat(state.getState(Scope.CLUSTER).get("token.access")).isEqualTo("access");
         assertThat(a.callAndRenew()).as("both members still counted").isEqualTo(2);
     }
+
+    @Test
+    void aRefusedGrantLeavesNoLeaseForTheNextSignInToWaitOut() throws Exception {
+        final SharedToken refused = new SharedToken(state, clock);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> refused.access(refresh -> {
+            throw new ConnectorException("auth-401", "wrong password", false);
+        })).isInstanceOf(ConnectorException.class);
+        assertThat(state.getState(Scope.CLUSTER).toMap()).as("the lease is let go").doesNotContainKey("token.lease.owner");
+
+        // the service re-enabled with the password mended (a new owner), or another node: it signs in at once
+        final SharedToken mended = new SharedToken(state, clock);
+        assertThat(mended.access(refresh -> new SharedToken.Token("access", null, clock.instant().plusSeconds(3600)))).isEqualTo("access");
+    }
 }
