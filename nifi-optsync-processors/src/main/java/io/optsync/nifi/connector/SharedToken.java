@@ -127,8 +127,7 @@ public final class SharedToken {
      * of the same state (the members of {@link ClusterShare}) may change meanwhile: they are kept.
      */
     private void publish(final Token fresh) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            final StateMap current = state.getState(Scope.CLUSTER);
+        update(current -> {
             final Map<String, String> published = new HashMap<>(current.toMap());
             published.put(ACCESS, fresh.access());
             published.put(REFRESH, fresh.refresh() == null ? "" : fresh.refresh());
@@ -136,28 +135,36 @@ public final class SharedToken {
             published.put(ENDPOINT, fresh.endpoint() == null ? "" : fresh.endpoint());
             published.remove(LEASE_OWNER);
             published.remove(LEASE_UNTIL);
-            if (ClusterStates.compareAndSet(state, current, published)) {
-                return;
-            }
-        }
-        throw new IOException("cluster state kept changing while the new token was written");
+            return published;
+        }, "the new token was written");
     }
 
     /** Lets our lease go after a grant that failed, keeping everything else of the state. */
     private void release() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            final StateMap current = state.getState(Scope.CLUSTER);
+        update(current -> {
             if (!owner.equals(current.get(LEASE_OWNER))) {
-                return;
+                return null;
             }
             final Map<String, String> released = new HashMap<>(current.toMap());
             released.remove(LEASE_OWNER);
             released.remove(LEASE_UNTIL);
-            if (ClusterStates.compareAndSet(state, current, released)) {
+            return released;
+        }, "the token lease was let go");
+    }
+
+    /**
+     * Replaces the cluster state with what {@code change} makes of it (nothing when it answers {@code null}), trying again
+     * while other keys of the same state (the members of {@link ClusterShare}) change meanwhile.
+     */
+    private void update(final java.util.function.Function<StateMap, Map<String, String>> change, final String what) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            final StateMap current = state.getState(Scope.CLUSTER);
+            final Map<String, String> next = change.apply(current);
+            if (next == null || ClusterStates.compareAndSet(state, current, next)) {
                 return;
             }
         }
-        throw new IOException("cluster state kept changing while the token lease was let go");
+        throw new IOException("cluster state kept changing while " + what);
     }
 
     private boolean leasedByOther(final StateMap map) {

@@ -207,7 +207,7 @@ public class FetchCrmRecords extends AbstractProcessor {
             state.put(STATE_WATERMARK, new Watermark(now, "").encode());
             modes.remove(FetchMode.INCREMENTAL);
         }
-                final Run run = new Run(context, session, connector, object, SeenRecords.decode(state.get(STATE_SEEN)), state);
+        final Run run = new Run(context, session, connector, object, SeenRecords.decode(state.get(STATE_SEEN)), state);
         boolean failed = false;
         for (final FetchMode mode : modes) {
             try {
@@ -263,37 +263,38 @@ public class FetchCrmRecords extends AbstractProcessor {
 
         void incremental(final Watermark since) throws ConnectorException {
             final Output output = output();
-            try {
-                final Watermark reached = connector.fetch(new FetchRequest(object, FetchMode.INCREMENTAL, since.minus(overlap), pageSize), page -> {
-                    for (final SourceRecord record : page) {
-                        // only an incremental read skips what an earlier one emitted: the overlap is read again on purpose
-                        if (!record.readable() || !seen.seenBefore(record)) { // seenBefore remembers it too
-                            output.add(record);
-                        }
+            final Watermark reached = fetch(() -> output, new FetchRequest(object, FetchMode.INCREMENTAL, since.minus(overlap), pageSize), page -> {
+                for (final SourceRecord record : page) {
+                    // only an incremental read skips what an earlier one emitted: the overlap is read again on purpose
+                    if (!record.readable() || !seen.seenBefore(record)) { // seenBefore remembers it too
+                        output.add(record);
                     }
-                });
-                state.put(STATE_WATERMARK, Watermark.later(since, reached).encode());
-            } catch (final ConnectorException e) {
-                output.discard();
-                throw e;
-            }
+                }
+            });
+            state.put(STATE_WATERMARK, Watermark.later(since, reached).encode());
             commit(output, FetchMode.INCREMENTAL);
         }
 
         void optedOut(final Instant now) throws ConnectorException {
             final Output output = output();
-            try {
-                connector.fetch(new FetchRequest(object, FetchMode.OPTED_OUT, Watermark.START, pageSize), page -> {
-                    for (final SourceRecord record : page) {
-                        output.addSeen(record);
-                    }
-                });
-            } catch (final ConnectorException e) {
-                output.discard();
-                throw e;
-            }
+            fetch(() -> output, new FetchRequest(object, FetchMode.OPTED_OUT, Watermark.START, pageSize), page -> {
+                for (final SourceRecord record : page) {
+                    output.addSeen(record);
+                }
+            });
             state.put(STATE_RECONCILE, now.toString());
             commit(output, FetchMode.OPTED_OUT);
+        }
+
+        /** A read whose uncommitted records ({@code pending}'s, when it fails) are dropped when it fails. */
+        private Watermark fetch(final java.util.function.Supplier<Output> pending, final FetchRequest request, final PageHandler pages)
+                throws ConnectorException {
+            try {
+                return connector.fetch(request, pages);
+            } catch (final ConnectorException e) {
+                pending.get().discard();
+                throw e;
+            }
         }
 
         void full(final Instant now) throws ConnectorException {
@@ -305,35 +306,30 @@ public class FetchCrmRecords extends AbstractProcessor {
             final int perFlowFile = context.getProperty(MAX_RECORDS_PER_FLOWFILE).asInteger();
             final Output[] output = {output()};
             final boolean[] stopped = {false};
-            try {
-                connector.fetch(new FetchRequest(object, FetchMode.FULL, Watermark.START, pageSize, state.get(STATE_FULL_CURSOR)), new PageHandler() {
-                    @Override
-                    public void accept(final List<SourceRecord> page) throws IOException {
-                        for (final SourceRecord record : page) {
-                            output[0].addSeen(record);
-                        }
+            fetch(() -> output[0], new FetchRequest(object, FetchMode.FULL, Watermark.START, pageSize, state.get(STATE_FULL_CURSOR)), new PageHandler() {
+                @Override
+                public void accept(final List<SourceRecord> page) throws IOException {
+                    for (final SourceRecord record : page) {
+                        output[0].addSeen(record);
                     }
+                }
 
-                    @Override
-                    public boolean resumable(final String cursor) {
-                        stopped[0] = System.nanoTime() - startedAt >= slice;
-                        if (stopped[0] || output[0].count() >= perFlowFile) { // what was read so far is committed with where to go on
-                            state.put(STATE_FULL_CURSOR, cursor);
-                            commit(output[0], FetchMode.FULL);
-                            output[0] = output();
-                        }
-                        return !stopped[0];
+                @Override
+                public boolean resumable(final String cursor) {
+                    stopped[0] = System.nanoTime() - startedAt >= slice;
+                    if (stopped[0] || output[0].count() >= perFlowFile) { // what was read so far is committed with where to go on
+                        state.put(STATE_FULL_CURSOR, cursor);
+                        commit(output[0], FetchMode.FULL);
+                        output[0] = output();
                     }
-                });
-            } catch (final ConnectorException e) {
-                output[0].discard();
-                throw e;
-            }
+                    return !stopped[0];
+                }
+            });
             if (!stopped[0]) { // read to the end: the interval runs from when it began, and it stands for a reconciliation
                 state.remove(STATE_FULL_CURSOR);
                 state.remove(STATE_FULL_STARTED);
                 state.put(STATE_FULL, began.toString());
-                if (instant(state.get(STATE_RECONCILE)) == null || instant(state.get(STATE_RECONCILE)).isBefore(began)) {
+                if (instant(state.get(STATE_RECONCILE)).isBefore(began)) { // set when it began, at the latest
                     state.put(STATE_RECONCILE, began.toString());
                 }
             }
@@ -347,10 +343,11 @@ public class FetchCrmRecords extends AbstractProcessor {
 
         /** The read's records leave with the state that describes them, in one commit. */
         private void commit(final Output output, final FetchMode mode) {
+            final Watermark watermark = Watermark.decode(state.get(STATE_WATERMARK));
             final Map<String, String> attributes = Map.of("optsync.system", system, "optsync.object", object, "optsync.fetch.mode", name(mode),
-                    "optsync.watermark", state.get(STATE_WATERMARK) == null ? Watermark.START.encode() : state.get(STATE_WATERMARK));
+                    "optsync.watermark", watermark.encode());
             final long records = output.finish(attributes, connector.transitUri(object, false));
-            state.put(STATE_SEEN, seen.encode(Watermark.decode(state.get(STATE_WATERMARK)).modifiedAt().minus(overlap)));
+            state.put(STATE_SEEN, seen.encode(watermark.modifiedAt().minus(overlap)));
             try {
                 session.setState(state, Scope.CLUSTER); // published only when the session commits, with the records
             } catch (final IOException e) {

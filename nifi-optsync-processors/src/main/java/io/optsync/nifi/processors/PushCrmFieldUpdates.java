@@ -457,9 +457,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                 }
             } catch (final ConnectorException e) {
                 logger.debug("Connector call failed for a batch of {} records: {}", records.size(), e.getMessage());
-                if (e.isConnectionFailure() && connectionFailure == null) {
-                    connectionFailure = e;
-                }
+                noteConnectionFailure(e);
                 for (final Pending record : records) {
                     if (e.isConnectionFailure()) {
                         split.write(REL_RETRY, record.record());
@@ -468,6 +466,13 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                         split.fail(record.record(), record.index(), new RecordVerdict.Failure(e.getMessage(), "connector", e.code()));
                     }
                 }
+            }
+        }
+
+        /** Keeps the run's first failure of the vendor or of the connection to it, for the bulletin. */
+        private void noteConnectionFailure(final ConnectorException e) {
+            if (e.isConnectionFailure() && connectionFailure == null) {
+                connectionFailure = e;
             }
         }
 
@@ -497,9 +502,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                     } catch (final ConnectorException e) {
                         logger.debug("Write of {} updates to {} {} failed: {}", chunk.size(), profile.system(), settings.object(), e.getMessage());
                         stopped = e.isConnectionFailure() ? WriteOutcome.retry(e.code(), e.getMessage()) : WriteOutcome.failed(e.code(), e.getMessage());
-                        if (e.isConnectionFailure() && connectionFailure == null) {
-                            connectionFailure = e;
-                        }
+                        noteConnectionFailure(e);
                     }
                 }
                 for (final Planned plan : chunk) {

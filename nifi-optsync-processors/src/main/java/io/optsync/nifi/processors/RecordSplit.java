@@ -41,11 +41,14 @@ final class RecordSplit {
     private final List<FlowFile> failed = new ArrayList<>();
     private final Map<Relationship, String> reasons = new HashMap<>();
     private final boolean failurePerRecord;
-    /** The failed records' children by reason and field, with the attributes of their first record. */
-    private final Map<List<String>, Child> failureGroups = new LinkedHashMap<>();
-    private final Map<List<String>, Map<String, String>> failureGroupAttributes = new HashMap<>();
+    /** The failed records' children by reason and field. */
+    private final Map<List<String>, FailureGroup> failureGroups = new LinkedHashMap<>();
     private Relationship lastRelationship;
     private Child lastChild;
+
+    /** The child of one reason and field, and the failure attributes of its first record. */
+    private record FailureGroup(Child child, Map<String, String> attributes) {
+    }
 
     private static final class Child {
         private FlowFile flowFile;
@@ -111,13 +114,12 @@ final class RecordSplit {
         counts.merge(failure, 1L, Long::sum);
         if (!failurePerRecord) {
             final List<String> key = java.util.Arrays.asList(problem.reason(), problem.field());
-            Child group = failureGroups.get(key);
+            FailureGroup group = failureGroups.get(key);
             if (group == null) {
-                group = open(record);
+                group = new FailureGroup(open(record), failureAttributes(problem.reason(), problem.field(), TextValues.display(problem.value()), index));
                 failureGroups.put(key, group);
-                failureGroupAttributes.put(key, failureAttributes(problem.reason(), problem.field(), TextValues.display(problem.value()), index));
             }
-            group.writer.write(record);
+            group.child().writer.write(record);
             return;
         }
         final Child child = open(record);
@@ -192,11 +194,10 @@ final class RecordSplit {
             transferred.put(entry.getKey(), child.flowFile);
             session.getProvenanceReporter().route(child.flowFile, entry.getKey(), attributes.get(OptOutAttributes.RECORD_COUNT) + " records");
         }
-        for (final Map.Entry<List<String>, Child> group : failureGroups.entrySet()) {
-            final Child child = group.getValue();
-            final Map<String, String> attributes = complete(child);
-            attributes.putAll(failureGroupAttributes.get(group.getKey()));
-            failed.add(session.putAllAttributes(child.flowFile, attributes));
+        for (final FailureGroup group : failureGroups.values()) {
+            final Map<String, String> attributes = complete(group.child());
+            attributes.putAll(group.attributes());
+            failed.add(session.putAllAttributes(group.child().flowFile, attributes));
         }
         failureGroups.clear();
         for (final FlowFile flowFile : failed) {
@@ -221,7 +222,7 @@ final class RecordSplit {
 
     /** Closes and removes every child: the input goes elsewhere whole. */
     void discard() {
-        for (final Child child : java.util.stream.Stream.concat(failureGroups.values().stream(), children.values().stream()).toList()) {
+        for (final Child child : java.util.stream.Stream.concat(failureGroups.values().stream().map(FailureGroup::child), children.values().stream()).toList()) {
             try {
                 child.writer.close();
             } catch (final IOException | RuntimeException e) {
