@@ -33,6 +33,7 @@ import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.processor.util.StandardValidators;
 import org.apache.nifi.record.path.validation.RecordPathValidator;
+import org.apache.nifi.record.sink.RecordSinkService;
 import org.apache.nifi.serialization.record.Record;
 
 import java.time.Instant;
@@ -151,6 +152,16 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             .addValidator(StandardValidators.createLongValidator(0, 100_000, true))
             .build();
 
+    static final PropertyDescriptor AUDIT_RECORD_SINK = new PropertyDescriptor.Builder()
+            .name("Audit Record Sink")
+            .description("Where the audit records go, for example NiFi's DatabaseRecordSink with a DBCPConnectionPool, to keep them in a "
+                    + "database table. The records of each written batch are sent together, before the incoming FlowFile is done with; "
+                    + "what the sink cannot take goes to 'audit' instead, with the sink's reason in optsync.audit.sink.failure and a "
+                    + "bulletin. Empty: every audit record goes to 'audit'.")
+            .required(false)
+            .identifiesControllerService(RecordSinkService.class)
+            .build();
+
     static final PropertyDescriptor SOURCE_SYSTEM_PATH = sourcePath("Source System Field", "/system", "the system the record came from");
     static final PropertyDescriptor SOURCE_OBJECT_PATH = sourcePath("Source Object Field", "/object", "the object the record came from");
     static final PropertyDescriptor SOURCE_ID_PATH = sourcePath("Source ID Field", "/id", "the record's id in its source");
@@ -180,11 +191,12 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                     + "was written. Release them by routing them back once checked (with the limit raised)").build();
     static final Relationship REL_AUDIT = new Relationship.Builder().name("audit")
             .description("One audit record per field written, or that a dry run would write: address, source and target system, object "
-                    + "and id, field, old and new value, reason, source change time, run id and outcome").build();
+                    + "and id, field, old and new value, reason, source change time, run id and outcome. With an Audit Record Sink, only "
+                    + "the records the sink could not take, with its reason in optsync.audit.sink.failure").build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(OptOutProperties.CONNECTOR, OptOutProperties.OBJECT,
             OptOutProperties.RECORD_READER, OptOutProperties.RECORD_WRITER, OptOutProperties.FAILURE_GRANULARITY, EMAIL_PATH, OPTED_OUT_PATH, BOUNCE_PATH, CONSENT_TIME_PATH,
-            PROPAGATE_OPT_INS, OptOutProperties.HARD_BOUNCE_IS_OPT_OUT, CREATE_MISSING, DRY_RUN, MAX_CHANGES, MAX_CHANGE_SHARE, SOURCE_SYSTEM_PATH, SOURCE_OBJECT_PATH,
+            PROPAGATE_OPT_INS, OptOutProperties.HARD_BOUNCE_IS_OPT_OUT, CREATE_MISSING, DRY_RUN, MAX_CHANGES, MAX_CHANGE_SHARE, AUDIT_RECORD_SINK, SOURCE_SYSTEM_PATH, SOURCE_OBJECT_PATH,
             SOURCE_ID_PATH, SOURCE_TIME_PATH);
 
     private volatile PushSettings settings;
@@ -192,7 +204,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
     /** What one push needs, read once when scheduled. */
     record PushSettings(OptOutConnectorService connector, String object, FieldSelector email, FieldSelector optedOut, FieldSelector bounce,
                         FieldSelector consentTime, Map<String, FieldSelector> extraFields, PropagationPolicy policy, boolean createMissing,
-                        boolean dryRun, List<FieldSelector> source, BlastRadius guard) {
+                        boolean dryRun, List<FieldSelector> source, BlastRadius guard, RecordSinkService auditSink) {
     }
 
     @Override
@@ -260,7 +272,8 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                 java.util.stream.Stream.of(SOURCE_SYSTEM_PATH, SOURCE_OBJECT_PATH, SOURCE_ID_PATH, SOURCE_TIME_PATH)
                         .map(p -> context.getProperty(p).isSet() ? FieldSelector.of(context.getProperty(p).getValue()) : null).toList(),
                 new BlastRadius(context.getProperty(MAX_CHANGES).isSet() ? context.getProperty(MAX_CHANGES).asInteger() : null,
-                        context.getProperty(MAX_CHANGE_SHARE).isSet() ? context.getProperty(MAX_CHANGE_SHARE).asInteger() : null));
+                        context.getProperty(MAX_CHANGE_SHARE).isSet() ? context.getProperty(MAX_CHANGE_SHARE).asInteger() : null),
+                context.getProperty(AUDIT_RECORD_SINK).isSet() ? context.getProperty(AUDIT_RECORD_SINK).asControllerService(RecordSinkService.class) : null);
     }
 
     @Override
@@ -282,13 +295,22 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
         return batch;
     }
 
-    private final ThreadLocal<ConnectorException> connectionFailure = new ThreadLocal<>();
+    /** The run just completed on this thread, for what it must tell the user once. */
+    private final ThreadLocal<PushBatch> finished = new ThreadLocal<>();
 
     @Override
     public void onTrigger(final ProcessContext context, final ProcessSession session) {
         super.onTrigger(context, session);
-        final ConnectorException failure = connectionFailure.get();
-        connectionFailure.remove();
+        final PushBatch batch = finished.get();
+        finished.remove();
+        if (batch == null) {
+            return;
+        }
+        if (batch.audit().sinkFailure() != null) {
+            getLogger().error("The Audit Record Sink could not take the audit records of run {}; they went to 'audit' with the reason in {} "
+                    + "(connect 'audit' to keep them)", batch.runId(), AuditTrail.SINK_FAILURE, batch.audit().sinkFailure());
+        }
+        final ConnectorException failure = batch.connectionFailure();
         if (failure != null) {
             // once a run, not once a record: the bulletin names the vendor and the cause, and the processor waits its yield
             // duration before it tries again; the records wait on 'retry', penalized, and go through once it is mended
@@ -308,7 +330,10 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
     protected void completed(final ProcessSession session, final RecordSplit split) {
         final PushBatch batch = current.get();
         current.remove();
-        connectionFailure.set(batch.connectionFailure());
+        finished.set(batch);
+        if (batch.audit().sent() > 0) {
+            session.adjustCounter("Audit records to sink", batch.audit().sent(), false);
+        }
         // on the records that went to success, or, when success is auto-terminated, on the input: a run that wrote always says so
         final FlowFile written = split.transferred(REL_SUCCESS) != null ? split.transferred(REL_SUCCESS)
                 : batch.madeChanges() && !settings.dryRun() ? split.original() : null;
@@ -316,7 +341,7 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
             final ConnectorProfile profile = settings.connector().profile();
             final String details = (settings.dryRun() ? "dry run " : "run ") + batch.runId() + ": " + batch.changesAudited()
                     + (settings.dryRun() ? " field changes not written" : " field changes written") + " to " + profile.system() + " " + settings.object()
-                    + "; one audit record each on 'audit'";
+                    + (batch.audit().toSink() ? "; one audit record each to the Audit Record Sink" : "; one audit record each on 'audit'");
             session.getProvenanceReporter().send(written, settings.connector().transitUri(settings.object(), true), details);
         }
     }
@@ -342,11 +367,17 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
         private final int batch;
         private final String runId = java.util.UUID.randomUUID().toString();
         private int changesAudited;
+        private final AuditTrail audit;
 
         PushBatch(final PushSettings settings, final org.apache.nifi.logging.ComponentLog logger) {
             this.settings = settings;
             this.logger = logger;
             this.batch = settings.connector().profile().maxBatch();
+            this.audit = new AuditTrail(settings.auditSink(), REL_AUDIT);
+        }
+
+        AuditTrail audit() {
+            return audit;
         }
 
         String runId() {
@@ -451,9 +482,13 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                     return;
                 }
                 final Map<Planned, WriteOutcome> outcomes = settings.dryRun() ? Map.of() : write(planned, profile);
-                for (int i = 0; i < records.size(); i++) {
-                    audit(records.get(i), plannedPerRecord.get(i), outcomes, profile, split);
-                    route(records.get(i), plannedPerRecord.get(i), outcomes, split);
+                try {
+                    for (int i = 0; i < records.size(); i++) {
+                        audit(records.get(i), plannedPerRecord.get(i), outcomes, profile, split);
+                        route(records.get(i), plannedPerRecord.get(i), outcomes, split);
+                    }
+                } finally {
+                    audit.deliver(split, split.original().getAttributes()); // before anything else happens: what was written is audited
                 }
             } catch (final ConnectorException e) {
                 logger.debug("Connector call failed for a batch of {} records: {}", records.size(), e.getMessage());
@@ -574,8 +609,8 @@ public class PushCrmFieldUpdates extends AbstractOptOutRecordProcessor {
                 final String detail = outcome == null || outcome.message().isEmpty() ? null : "vendor: " + outcome.message();
                 for (final AuditRecords.Change change : plan.changes()) {
                     madeChanges |= settings.dryRun();
-                    split.write(REL_AUDIT, AuditRecords.of(runId, settings.dryRun(), ended, record.email(), record.source(), profile.system(),
-                            settings.object(), plan.target().id() == null ? record.email() : plan.target().id(), change, detail));
+                    audit.add(AuditRecords.of(runId, settings.dryRun(), ended, record.email(), record.source(), profile.system(),
+                            settings.object(), plan.target().id() == null ? record.email() : plan.target().id(), change, detail), split);
                     changesAudited++;
                 }
             }

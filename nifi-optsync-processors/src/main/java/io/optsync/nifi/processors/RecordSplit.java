@@ -39,7 +39,7 @@ final class RecordSplit {
     private final Map<Relationship, Child> children = new LinkedHashMap<>();
     private final Map<Relationship, Long> counts = new LinkedHashMap<>();
     private final List<FlowFile> failed = new ArrayList<>();
-    private final Map<Relationship, String> reasons = new HashMap<>();
+    private final Map<Relationship, Map<String, String>> extraAttributes = new HashMap<>();
     private final boolean failurePerRecord;
     /** The failed records' children by reason and field. */
     private final Map<List<String>, FailureGroup> failureGroups = new LinkedHashMap<>();
@@ -103,7 +103,12 @@ final class RecordSplit {
      * given in {@code optsync.retry.reason}.
      */
     void reason(final Relationship relationship, final String reason) {
-        reasons.put(relationship, reason);
+        attribute(relationship, OptOutAttributes.RETRY_REASON, reason);
+    }
+
+    /** Sets an attribute on the child FlowFile of a relationship (the last value given wins). */
+    void attribute(final Relationship relationship, final String name, final String value) {
+        extraAttributes.computeIfAbsent(relationship, r -> new HashMap<>()).put(name, value);
     }
 
     /**
@@ -183,9 +188,7 @@ final class RecordSplit {
         for (final Map.Entry<Relationship, Child> entry : children.entrySet()) {
             final Child child = entry.getValue();
             final Map<String, String> attributes = complete(child);
-            if (reasons.containsKey(entry.getKey())) {
-                attributes.put(OptOutAttributes.RETRY_REASON, reasons.get(entry.getKey()));
-            }
+            attributes.putAll(extraAttributes.getOrDefault(entry.getKey(), Map.of()));
             child.flowFile = session.putAllAttributes(child.flowFile, attributes);
             if (penalized.contains(entry.getKey())) {
                 child.flowFile = session.penalize(child.flowFile);
