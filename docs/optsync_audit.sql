@@ -1,5 +1,5 @@
 -- The table optsync's audit records land in, through NiFi's DatabaseRecordSink (Table Name: optsync_audit).
--- One row per field a push wrote, or tried to, or that a dry run would write. Plain SQL: PostgreSQL, H2, MySQL, ...
+-- One row per field a push wrote, or tried to, or that a dry run would write. Plain SQL: PostgreSQL, MySQL, SQL Server, SQLite, ...
 CREATE TABLE optsync_audit (
     run_id            VARCHAR(36)   NOT NULL,
     dry_run           BOOLEAN       NOT NULL,

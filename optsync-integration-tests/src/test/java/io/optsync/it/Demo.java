@@ -2,12 +2,19 @@ package io.optsync.it;
 
 import io.optsync.simulators.SugarStore;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 
 /**
  * The demo behind {@code ./demo.sh}: simulators seeded with realistic data, a real NiFi 2.3.0 with the optsync NAR,
@@ -20,7 +27,12 @@ public final class Demo {
 
     public static void main(final String[] args) throws Exception {
         System.out.println("optsync demo: starting the SugarCRM and Act-On simulators and NiFi 2.3.0 with the optsync NAR ...");
-        final SugarActOnScenario scenario = SugarActOnScenario.start("v10", 10_000, 400, 60, "demo");
+        // the audit trail goes to an embedded database file (SQLite), new for each demo
+        final Path auditFolder = Path.of(System.getProperty("nifi.work", "target/demo")).resolve("audit-db").toAbsolutePath();
+        deleteFolder(auditFolder);
+        Files.createDirectories(auditFolder);
+        final AuditDatabase audit = AuditDatabase.sqlite(auditFolder.resolve("optsync-audit.db"));
+        final SugarActOnScenario scenario = SugarActOnScenario.startOnCluster("v10", 10_000, 400, 60, "demo", 1, store -> { }, actOn -> { }, audit);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("optsync demo: stopping NiFi (pid " + scenario.nifi.pid() + ") and the simulators");
             scenario.close();
@@ -74,6 +86,8 @@ public final class Demo {
                 toActOn == null ? "(not yet)" : String.format(Locale.ROOT, "%.1f s", toActOn),
                 toSugar == null ? "(not yet)" : String.format(Locale.ROOT, "%.1f s", toSugar));
 
+        printAuditTrail(audit, sugarChange, actOnChange);
+
         System.out.printf(Locale.ROOT, "%nNiFi is running with the flow on its canvas: %s#/process-groups/%s%n"
                         + "  SugarCRM simulator %s, Act-On simulator %s (GET /_sim/stats on either)%n"
                         + "  NiFi's home: %s%nPress Ctrl-C to stop.%n",
@@ -82,6 +96,37 @@ public final class Demo {
             System.exit(0); // the simulators' server threads would keep the JVM up; the shutdown hook stops NiFi
         }
         new CountDownLatch(1).await();
+    }
+
+    /** Prints, from SQL, the audit rows of the two changes the demo made, once they are there (the push writes them right after the vendor's answer). */
+    private static void printAuditTrail(final AuditDatabase audit, final String... addresses) throws Exception {
+        final String sql = "SELECT audited_at, outcome, email, source_system, source_object, target_system, target_object, field, old_value, new_value "
+                + "FROM optsync_audit WHERE email IN (?, ?) ORDER BY audited_at";
+        final Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+        List<Map<String, Object>> rows = audit.rows(sql, (Object[]) addresses);
+        while (!coversAll(rows, addresses) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(250);
+            rows = audit.rows(sql, (Object[]) addresses);
+        }
+        System.out.printf(Locale.ROOT, "%nAUDIT TRAIL of these two changes, from the audit database (%s, %,d rows in all)%n  %s%n", audit.url(), audit.count(),
+                sql.replace("?, ?", "'" + String.join("', '", addresses) + "'"));
+        for (final Map<String, Object> row : rows) {
+            System.out.printf(Locale.ROOT, "  %s  %-7s %s: %s %s -> %s %s, %s %s -> %s%n", row.get("audited_at"), row.get("outcome"), row.get("email"),
+                    row.get("source_system"), row.get("source_object"), row.get("target_system"), row.get("target_object"), row.get("field"),
+                    row.get("old_value"), row.get("new_value"));
+        }
+    }
+
+    private static boolean coversAll(final List<Map<String, Object>> rows, final String... addresses) {
+        return Arrays.stream(addresses).allMatch(a -> rows.stream().anyMatch(r -> a.equals(r.get("email"))));
+    }
+
+    private static void deleteFolder(final Path folder) throws java.io.IOException {
+        if (Files.exists(folder)) {
+            try (Stream<Path> files = Files.walk(folder)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
     }
 
     /** FlowFiles queued on failure connections (those to the audit and held Output Ports are not failures). */

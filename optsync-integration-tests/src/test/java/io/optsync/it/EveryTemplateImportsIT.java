@@ -44,6 +44,19 @@ class EveryTemplateImportsIT {
                             .doesNotContain("is not connected");
                 }
                 assertThat(flow.path("funnels").size()).as(template + ": no dead-end funnel").isZero();
+                final List<String> sinks = new ArrayList<>();
+                for (final JsonNode service : rest.get("/flow/process-groups/" + imported.group() + "/controller-services").path("controllerServices")) {
+                    if (service.path("component").path("type").asText().equals("org.apache.nifi.record.sink.db.DatabaseRecordSink")) {
+                        sinks.add(service.path("id").asText());
+                    }
+                }
+                assertThat(sinks).as(template + ": the audit trail goes to a database, through NiFi's DatabaseRecordSink").hasSize(1);
+                for (final JsonNode processor : flow.path("processors")) {
+                    if (processor.path("component").path("type").asText().endsWith(".PushCrmFieldUpdates")) {
+                        assertThat(processor.path("component").path("config").path("properties").path("Audit Record Sink").asText())
+                                .as(template + " " + processor.path("component").path("name").asText() + " audits to the database").isEqualTo(sinks.getFirst());
+                    }
+                }
                 final List<String> ports = new ArrayList<>();
                 flow.path("outputPorts").forEach(p -> ports.add(p.path("component").path("name").asText()));
                 assertThat(ports).as(template + ": failures, held records and the audit trail leave through Output Ports")

@@ -47,9 +47,10 @@ class NetSuiteMailchimpTemplateIT {
                 NetSuiteSimulator.CERTIFICATE_KEYS.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
         netSuite.start(0);
         mailchimp.start(0);
-        try (NiFiInstance nifi = NiFiInstance.create("netsuite-mailchimp")) {
+        try (NiFiInstance nifi = NiFiInstance.create("netsuite-mailchimp"); AuditDatabase audit = AuditDatabase.postgres()) {
             final NiFiRest rest = nifi.start(Duration.ofMinutes(3));
             final TemplateRunner template = TemplateRunner.upload(rest, Templates.NETSUITE_MAILCHIMP.file());
+            template.auditTo(audit);
             template.parameters(Map.of(Templates.NS_HOST, netSuite.baseUrl(), Templates.NS_ACCOUNT, "1234567_SB1", Templates.NS_CLIENT_ID, NetSuiteSimulator.CLIENT_ID,
                     Templates.NS_CERTIFICATE_ID, NetSuiteSimulator.CERTIFICATE_ID, Templates.NS_PRIVATE_KEY, pem, Templates.MC_API_KEY, MailchimpSimulator.API_KEY,
                     Templates.MC_LIST_ID, MailchimpSimulator.LIST_ID, Templates.MC_BASE_URL, mailchimp.baseUrl()), List.of(Templates.NS_PRIVATE_KEY, Templates.MC_API_KEY));

@@ -51,6 +51,7 @@ record PairTemplate(String file, Side first, Side second) {
     String build(final NiFiRest rest, final String rootId) throws IOException, InterruptedException {
         final List<Map<String, Object>> parameters = new ArrayList<>(first.parameters());
         parameters.addAll(second.parameters());
+        parameters.addAll(Templates.AUDIT_PARAMETERS);
         final String context = FlowBuilder.parameterContext(rest, context(), "Settings of the " + name() + ". Credentials are sensitive.", parameters);
         final FlowBuilder flow = FlowBuilder.group(rest, rootId, name(), context);
         final String reader = flow.service("org.apache.nifi.json.JsonTreeReader", "JSON Reader", Map.of());
@@ -59,10 +60,16 @@ record PairTemplate(String file, Side first, Side second) {
         for (final Side side : List.of(first, second)) {
             services.put(side.system(), flow.service(side.serviceType(), side.system(), side.serviceProperties()));
         }
+        final String database = flow.service("org.apache.nifi.dbcp.DBCPConnectionPool", "Audit Database", Map.of(
+                "Database Connection URL", Templates.ref(Templates.AUDIT_DB_URL), "Database Driver Class Name", Templates.ref(Templates.AUDIT_DB_DRIVER),
+                "database-driver-locations", Templates.ref(Templates.AUDIT_DB_DRIVER_LOCATION), "Database User", Templates.ref(Templates.AUDIT_DB_USER),
+                "Password", Templates.ref(Templates.AUDIT_DB_PASSWORD)));
+        final String auditTrail = flow.service("org.apache.nifi.record.sink.db.DatabaseRecordSink", "Audit Trail", Map.of(
+                "db-record-sink-dcbp-service", database, "db-record-sink-table-name", Templates.ref(Templates.AUDIT_TABLE)));
         final Map<String, String> records = Map.of("Record Reader", reader, "Record Writer", writer);
         final List<String> pushes = new ArrayList<>();
-        pushes.addAll(direction(flow, first, second, services, records, writer, 0));
-        pushes.addAll(direction(flow, second, first, services, records, writer, 820));
+        pushes.addAll(direction(flow, first, second, services, records, writer, auditTrail, 0));
+        pushes.addAll(direction(flow, second, first, services, records, writer, auditTrail, 820));
 
         final String[] all = pushes.toArray(String[]::new);
         flow.outputPort(1900, 520, "audit", "audit", all);
@@ -70,16 +77,18 @@ record PairTemplate(String file, Side first, Side second) {
         flow.label("Held by the blast-radius guard: when a push's Max Changes Per Run or Max Change Share is set and a run would change "
                 + "more, nothing is written and its records leave through the 'held' Output Port. Check them, raise the limit, route them "
                 + "back to the push.", 1980, 720, 420, 110);
-        flow.label("Audit trail: one record per change written (address, source and target system, object and id, field, old -> new "
-                + "value, reason, run id). Connect the 'audit' Output Port, outside this group, to where you keep records (PutDatabaseRecord, "
-                + "PutFile, PublishKafka, ...). Until then the records wait before it; the connection has no back pressure, so the sync "
-                + "never stops for it.", 1980, 440, 420, 140);
+        flow.label("Audit trail: one row per change written (address, source and target system, object and id, field, old -> new "
+                + "value, reason, run id) in the table #{" + Templates.AUDIT_TABLE + "} of the Audit Database (parameters Audit Database *; "
+                + "create the table with docs/optsync_audit.sql). What the database cannot take leaves through the 'audit' Output Port "
+                + "instead, with the reason in optsync.audit.sink.failure, and raises a bulletin: connect it to keep those. Its connection has "
+                + "no back pressure, so the sync never stops for it.", 1980, 420, 420, 170);
         return flow.group();
     }
 
     /** One direction at height {@code top}; returns its pushes. */
     private static List<String> direction(final FlowBuilder flow, final Side from, final Side to, final Map<String, String> services,
-                                          final Map<String, String> records, final String writer, final int top) throws IOException, InterruptedException {
+                                          final Map<String, String> records, final String writer, final String auditTrail, final int top)
+            throws IOException, InterruptedException {
         final String arrow = from.system() + " -> " + to.system();
         flow.label(arrow + ". Every " + FETCH_PERIOD + ", " + from.reading() + "; decode " + from.system() + "'s opt-out value, keep the opted-out "
                 + "records" + (from.bounces() ? " (a hard bounce counts as an opt-out)" : "") + " and " + to.writing()
@@ -107,7 +116,7 @@ record PairTemplate(String file, Side first, Side second) {
         for (int i = 0; i < to.writes().size(); i++) {
             final String object = to.writes().get(i);
             final String push = flow.processor(P + "PushCrmFieldUpdates", "Opt out in " + to.system() + " " + object, 1350, top - 90 + i * 200,
-                    with(records, "Connector", services.get(to.system()), "Object", object), "0 sec", List.of("success"));
+                    with(records, "Connector", services.get(to.system()), "Object", object, "Audit Record Sink", auditTrail), "0 sec", List.of("success"));
             flow.connect(filter, push, "opted out");
             flow.retryLoop(push, "retry");
             pushes.add(push);

@@ -41,6 +41,7 @@ final class SalesforceScenario implements AutoCloseable {
     final NiFiInstance nifi;
     NiFiRest rest;
     TemplateRunner template;
+    AuditDatabase audit;
     Instant running;
 
     private SalesforceScenario(final String partnerName, final String name) throws IOException {
@@ -88,6 +89,7 @@ final class SalesforceScenario implements AutoCloseable {
     static SalesforceScenario start(final String partnerName, final String name) throws IOException, InterruptedException {
         final SalesforceScenario scenario = new SalesforceScenario(partnerName, name);
         try {
+            scenario.audit = AuditDatabase.postgres();
             scenario.rest = scenario.nifi.start(Duration.ofMinutes(3));
             final PairTemplate pair = switch (partnerName) {
                 case ACTIVECAMPAIGN -> Templates.SALESFORCE_ACTIVECAMPAIGN;
@@ -95,6 +97,7 @@ final class SalesforceScenario implements AutoCloseable {
                 default -> Templates.SALESFORCE_ACTON;
             };
             scenario.template = TemplateRunner.upload(scenario.rest, pair.file());
+            scenario.template.auditTo(scenario.audit);
             final Map<String, String> values = new HashMap<>(Map.of(
                     Templates.SF_LOGIN_URL, scenario.salesforce.baseUrl(),
                     Templates.SF_AUTHENTICATION, "client-credentials",
@@ -120,6 +123,9 @@ final class SalesforceScenario implements AutoCloseable {
             scenario.template.enableServicesAndStart();
             scenario.running = Instant.now();
             return scenario;
+        } catch (final java.sql.SQLException e) {
+            scenario.close();
+            throw new IOException("the audit database did not start", e);
         } catch (final IOException | InterruptedException | RuntimeException e) {
             scenario.close();
             throw e;
@@ -167,5 +173,8 @@ final class SalesforceScenario implements AutoCloseable {
         nifi.close();
         salesforce.close();
         partner.close();
+        if (audit != null) {
+            audit.close();
+        }
     }
 }

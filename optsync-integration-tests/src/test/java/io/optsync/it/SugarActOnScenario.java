@@ -28,12 +28,15 @@ final class SugarActOnScenario implements AutoCloseable {
     final List<String> sharedAddresses = new ArrayList<>();
     final Set<String> sugarOptedOutBefore;
     final NiFiInstance nifi;
+    /** Where the template's audit trail lands. */
+    final AuditDatabase audit;
     NiFiCluster cluster;
     NiFiRest rest;
     TemplateRunner template;
 
     private SugarActOnScenario(final String version, final int contacts, final int actOnOptOuts, final int shared, final String name,
-                               final boolean clustered, final Consumer<SugarStore> prepare) throws IOException {
+                               final boolean clustered, final Consumer<SugarStore> prepare, final AuditDatabase audit) throws IOException {
+        this.audit = audit;
         store = new SugarStore().seed(contacts, 13);
         prepare.accept(store);
         for (int i = 0; i < shared; i++) {
@@ -79,7 +82,24 @@ final class SugarActOnScenario implements AutoCloseable {
     static SugarActOnScenario startOnCluster(final String version, final int contacts, final int actOnOptOuts, final int shared, final String name,
                                              final int nodes, final Consumer<SugarStore> prepare, final Consumer<ActOnSimulator> configure)
             throws IOException, InterruptedException {
-        final SugarActOnScenario scenario = new SugarActOnScenario(version, contacts, actOnOptOuts, shared, name, nodes > 1, prepare);
+        try {
+            return startOnCluster(version, contacts, actOnOptOuts, shared, name, nodes, prepare, configure, AuditDatabase.postgres());
+        } catch (final java.sql.SQLException e) {
+            throw new IOException("the audit database did not start", e);
+        }
+    }
+
+    /** The same, with the audit trail going to {@code audit} (closed with the scenario). */
+    static SugarActOnScenario startOnCluster(final String version, final int contacts, final int actOnOptOuts, final int shared, final String name,
+                                             final int nodes, final Consumer<SugarStore> prepare, final Consumer<ActOnSimulator> configure,
+                                             final AuditDatabase audit) throws IOException, InterruptedException {
+        final SugarActOnScenario scenario;
+        try {
+            scenario = new SugarActOnScenario(version, contacts, actOnOptOuts, shared, name, nodes > 1, prepare, audit);
+        } catch (final IOException | RuntimeException e) {
+            audit.close();
+            throw e;
+        }
         configure.accept(scenario.actOn);
         try {
             if (nodes == 1) {
@@ -98,6 +118,7 @@ final class SugarActOnScenario implements AutoCloseable {
 
     private void importAndStart(final String version) throws IOException, InterruptedException {
         template = TemplateRunner.upload(rest, Templates.SUGARCRM_ACTON.file());
+        template.auditTo(audit);
         template.parameters(Map.of(
                         Templates.SUGAR_URL, sugar.baseUrl(),
                         Templates.SUGAR_API, version,
@@ -157,5 +178,6 @@ final class SugarActOnScenario implements AutoCloseable {
         }
         sugar.close();
         actOn.close();
+        audit.close();
     }
 }

@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class TemplateRunner {
     private final NiFiRest rest;
     private final String group;
+    private AuditDatabase audit;
 
     private TemplateRunner(final NiFiRest rest, final String group) {
         this.rest = rest;
@@ -57,6 +58,12 @@ final class TemplateRunner {
             }
             return state.path("complete").asBoolean();
         });
+    }
+
+    /** Points the template's Audit Database service at {@code database}, where {@link #assertCleanRun} looks for the audit rows. */
+    void auditTo(final AuditDatabase database) throws IOException, InterruptedException {
+        audit = database;
+        parameters(database.parameters(), List.of());
     }
 
     void enableServicesAndStart() throws IOException, InterruptedException {
@@ -123,12 +130,19 @@ final class TemplateRunner {
     }
 
     /**
-     * What every template run must end with: no bulletin at ERROR, audit records queued, and none of {@code secrets}
-     * in the exported flow or in NiFi's log.
+     * What every template run must end with: no bulletin at ERROR, audit rows in the audit database and none left on
+     * 'audit' (the database took them all), and none of {@code secrets} in the exported flow or in NiFi's log.
      */
     void assertCleanRun(final NiFiInstance nifi, final List<String> secrets) throws IOException, InterruptedException {
         assertThat(errorBulletins()).isEmpty();
-        waitFor(Duration.ofSeconds(30), "the audit trail", () -> queuedOn("audit") > 0);
+        waitFor(Duration.ofSeconds(30), "the audit trail in the database", () -> {
+            try {
+                return audit.count() > 0;
+            } catch (final java.sql.SQLException e) {
+                throw new IOException(e);
+            }
+        });
+        assertThat(queuedOn("audit")).as("audit records the database could not take").isZero();
         final String exported = download();
         final String log = nifi.appLog();
         for (final String secret : secrets) {

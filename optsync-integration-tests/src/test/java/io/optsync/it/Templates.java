@@ -36,6 +36,23 @@ final class Templates {
     static final String NS_CERTIFICATE_ID = "NetSuite Certificate ID";
     static final String NS_PRIVATE_KEY = "NetSuite Private Key";
 
+    static final String AUDIT_DB_URL = "Audit Database URL";
+    static final String AUDIT_DB_DRIVER = "Audit Database Driver Class";
+    static final String AUDIT_DB_DRIVER_LOCATION = "Audit Database Driver Location";
+    static final String AUDIT_DB_USER = "Audit Database User";
+    static final String AUDIT_DB_PASSWORD = "Audit Database Password";
+    static final String AUDIT_TABLE = "Audit Table";
+
+    /** Every template's audit trail: NiFi's DatabaseRecordSink on a DBCPConnectionPool, into the table of docs/optsync_audit.sql. */
+    static final List<Map<String, Object>> AUDIT_PARAMETERS = List.of(
+            parameter(AUDIT_DB_URL, "jdbc:postgresql://localhost:5432/optsync", false,
+                    "The JDBC URL of the database the audit trail goes to (create its table with docs/optsync_audit.sql)"),
+            parameter(AUDIT_DB_DRIVER, "org.postgresql.Driver", false, "The JDBC driver's class, for example org.postgresql.Driver"),
+            parameter(AUDIT_DB_DRIVER_LOCATION, "", false, "The JDBC driver's jar on every NiFi node, for example /opt/nifi/drivers/postgresql-42.7.7.jar"),
+            parameter(AUDIT_DB_USER, "optsync", false, "The database user that inserts the audit rows"),
+            parameter(AUDIT_DB_PASSWORD, null, true, "That user's password"),
+            parameter(AUDIT_TABLE, "optsync_audit", false, "The audit table"));
+
     private static final String CONNECTOR = "io.optsync.nifi.connector.";
 
     static final PairTemplate.Side SUGARCRM = new PairTemplate.Side("SugarCRM", CONNECTOR + "sugarcrm.SugarCrmConnectorService",
@@ -117,7 +134,7 @@ final class Templates {
     private Templates() {
     }
 
-    private static String ref(final String parameter) {
+    static String ref(final String parameter) {
         return "#{" + parameter + "}";
     }
 }
