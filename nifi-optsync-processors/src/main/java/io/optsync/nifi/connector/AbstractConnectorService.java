@@ -1,12 +1,18 @@
 package io.optsync.nifi.connector;
 
 import org.apache.nifi.annotation.lifecycle.OnDisabled;
+import org.apache.nifi.annotation.lifecycle.OnEnabled;
+import org.apache.nifi.components.ConfigVerificationResult;
+import org.apache.nifi.controller.ConfigurationContext;
+import org.apache.nifi.controller.VerifiableControllerService;
+import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.controller.AbstractControllerService;
 import org.apache.nifi.controller.ControllerServiceInitializationContext;
 import org.apache.nifi.controller.NodeTypeProvider;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +24,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The part every connector service shares: while enabled it holds a vendor {@link Client} built from its immutable
  * configuration, and answers the SPI through it. A vendor service only declares its properties and builds its client
- * in {@code @OnEnabled}, and hands over the vendor limits it keeps (request rate, connections): on a cluster the base
+ * ({@link #connect}), and hands over the vendor limits it keeps (request rate, connections): on a cluster the base
  * splits them between the nodes through the service's cluster state ({@link ClusterShare}), so that the cluster as a
  * whole, not each node, stays within the vendor's limits.
  */
-public abstract class AbstractConnectorService extends AbstractControllerService implements OptOutConnectorService {
+public abstract class AbstractConnectorService extends AbstractControllerService implements OptOutConnectorService, VerifiableControllerService {
 
     /** A vendor API as a connector uses it. */
     public interface Client {
@@ -34,7 +40,28 @@ public abstract class AbstractConnectorService extends AbstractControllerService
 
         /** The vendor URL the object is read from or written to, without credentials: provenance's transit URI. */
         String endpoint(String object, boolean write);
+
+        /**
+         * How much of the vendor's allowance is used, as the vendor last reported it, against the ceiling the connector
+         * keeps to (for Verify), or {@code null} when the vendor reports none.
+         */
+        default String usage() {
+            return null;
+        }
     }
+
+    /**
+     * What a configuration connects to: the vendor client, what the processors need to know of the vendor, and the
+     * vendor limits the client keeps (split between the nodes of a cluster once enabled).
+     */
+    public record Connection(Client client, ConnectorProfile profile, ClusterShare.Limit... limits) {
+    }
+
+    /**
+     * Builds the client of a configuration, without calling the vendor: when the service is enabled, and for Verify
+     * (with the configuration being edited).
+     */
+    protected abstract Connection connect(ConfigurationContext context);
 
     private volatile Client client;
     private volatile ConnectorProfile profile;
@@ -47,12 +74,48 @@ public abstract class AbstractConnectorService extends AbstractControllerService
         nodes = config.getNodeTypeProvider();
     }
 
+    @OnEnabled
+    public final void enable(final ConfigurationContext context) {
+        final Connection connection = connect(context);
+        use(connection.client(), connection.profile(), connection.limits());
+    }
+
     /**
-     * Called from the vendor service's {@code @OnEnabled}.
+     * Verify, before the service is enabled, with the configuration being edited: signs in and reads one record of each
+     * object the service reads, as a fetch would (so a Scope that does not compile, an object the user may not read or a
+     * list that does not exist shows here), then reports the vendor's API usage where it reports one. It writes nothing.
+     * A sign-in goes through the service's shared token in cluster state, as the enabled service's would: a token the
+     * cluster holds is used without a new grant (Act-On allows 5 password grants an hour), and a token Verify had to
+     * obtain is kept there for the service, so Verify spends no grant the service would not have spent, and never uses a
+     * single-use refresh token twice.
+     */
+    @Override
+    public List<ConfigVerificationResult> verify(final ConfigurationContext context, final ComponentLog verificationLogger,
+                                                 final Map<String, String> variables) {
+        final List<String> secrets = context.getProperties().entrySet().stream().filter(e -> e.getKey().isSensitive() && e.getValue() != null)
+                .map(Map.Entry::getValue).toList();
+        final List<ConfigVerificationResult> results = new ArrayList<>();
+        try {
+            final Connection connection = connect(context);
+            results.addAll(ConnectorVerification.readOneOfEach(connection.client(), connection.profile()));
+            final String usage = connection.client().usage();
+            if (usage != null) {
+                results.add(ConnectorVerification.successful("API usage", usage));
+            }
+        } catch (final RuntimeException e) {
+            results.add(ConnectorVerification.failed("Configure the connection", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+        final List<ConfigVerificationResult> shown = ConnectorVerification.redacted(results, secrets);
+        shown.forEach(result -> verificationLogger.info("{}: {} ({})", result.getVerificationStepName(), result.getOutcome(), result.getExplanation()));
+        return shown;
+    }
+
+    /**
+     * Starts using a client built by {@link #connect}.
      *
      * @param limits the vendor limits the client keeps, split between the nodes of a cluster
      */
-    protected final void use(final Client enabledClient, final ConnectorProfile enabledProfile, final ClusterShare.Limit... limits) {
+    private void use(final Client enabledClient, final ConnectorProfile enabledProfile, final ClusterShare.Limit... limits) {
         final NodeTypeProvider provider = nodes;
         if (provider != null && (provider.isConfiguredForClustering() || provider.isClustered())) {
             final ClusterShare clustered = ClusterShare.clustered(getStateManager(), Clock.systemUTC(), List.of(limits));

@@ -8,7 +8,6 @@ import io.optsync.nifi.optout.OptOutEncoding;
 import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
-import org.apache.nifi.annotation.lifecycle.OnEnabled;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.controller.ConfigurationContext;
@@ -68,14 +67,14 @@ public class ActiveCampaignConnectorService extends AbstractConnectorService {
         return PROPERTIES;
     }
 
-    @OnEnabled
-    public void onEnabled(final ConfigurationContext context) {
+    @Override
+    protected Connection connect(final ConfigurationContext context) {
         final String lists = context.getProperty(LISTS).getValue();
         final Set<String> mapped = lists == null ? Set.of() : Arrays.stream(lists.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
         final int rate = context.getProperty(REQUESTS_PER_SECOND).asInteger();
         final HttpTransport transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
-        use(new ActiveCampaignClient(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue(), context.getProperty(API_TOKEN).getValue(),
+        return new Connection(new ActiveCampaignClient(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue(), context.getProperty(API_TOKEN).getValue(),
                         mapped, transport),
                 new ConnectorProfile("ActiveCampaign", List.of(ActiveCampaignClient.CONTACTS), context.getProperty(BATCH_SIZE).asInteger(), rate,
                         OptOutEncoding.ACTIVECAMPAIGN, false, java.util.Set.of("email", "status", "contactLists", "bounced_hard", "bounced_soft")), transport);

@@ -9,7 +9,6 @@ import io.optsync.nifi.optout.OptOutEncoding;
 import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
-import org.apache.nifi.annotation.lifecycle.OnEnabled;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.controller.ConfigurationContext;
@@ -73,14 +72,14 @@ public class ActOnConnectorService extends AbstractConnectorService {
         return PROPERTIES;
     }
 
-    @OnEnabled
-    public void onEnabled(final ConfigurationContext context) {
+    @Override
+    protected Connection connect(final ConfigurationContext context) {
         final int rate = context.getProperty(REQUESTS_PER_SECOND).asInteger();
         final int batch = context.getProperty(BATCH_SIZE).asInteger();
         final HttpTransport transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
         final ActOnClient.Credentials credentials = new ActOnClient.Credentials(context.getProperty(USERNAME).getValue(),
                 context.getProperty(PASSWORD).getValue(), context.getProperty(CLIENT_ID).getValue(), context.getProperty(CLIENT_SECRET).getValue());
-        use(new ActOnClient(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue(), credentials, transport,
+        return new Connection(new ActOnClient(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue(), credentials, transport,
                         new SharedToken(getStateManager(), Clock.systemUTC()), getLogger()),
                 new ConnectorProfile("Act-On", List.of(ActOnClient.OPT_OUT_LIST, ActOnClient.HARD_BOUNCE_LIST), batch, rate, OptOutEncoding.ACT_ON, true, java.util.Set.of("*")),
                 transport);

@@ -9,7 +9,6 @@ import io.optsync.nifi.optout.OptOutEncoding;
 import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
-import org.apache.nifi.annotation.lifecycle.OnEnabled;
 import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
@@ -106,8 +105,8 @@ public class MailchimpConnectorService extends AbstractConnectorService {
         return PROPERTIES;
     }
 
-    @OnEnabled
-    public void onEnabled(final ConfigurationContext context) {
+    @Override
+    protected Connection connect(final ConfigurationContext context) {
         final boolean apiKey = API_KEY_AUTH.getValue().equals(context.getProperty(AUTHENTICATION).getValue());
         final String secret = apiKey ? context.getProperty(API_KEY).getValue() : context.getProperty(ACCESS_TOKEN).getValue();
         final String dc = apiKey ? secret.substring(secret.lastIndexOf('-') + 1) : context.getProperty(SERVER_PREFIX).getValue();
@@ -118,7 +117,7 @@ public class MailchimpConnectorService extends AbstractConnectorService {
         final int batch = context.getProperty(BATCH_SIZE).asInteger();
         final HttpTransport transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
         final ConcurrencyCap connections = new ConcurrencyCap(context.getProperty(MAX_CONNECTIONS).asInteger());
-        use(new MailchimpClient(base, context.getProperty(LIST_ID).getValue(), authorization, transport, connections, batch),
+        return new Connection(new MailchimpClient(base, context.getProperty(LIST_ID).getValue(), authorization, transport, connections, batch),
                 new ConnectorProfile("Mailchimp", List.of(MailchimpClient.MEMBERS), batch, context.getProperty(REQUESTS_PER_SECOND).asInteger(),
                         OptOutEncoding.MAILCHIMP, true, java.util.Set.of("status", "email_address", "status_if_new")), transport, connections);
     }

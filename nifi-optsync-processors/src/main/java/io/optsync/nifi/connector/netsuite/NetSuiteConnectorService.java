@@ -12,7 +12,6 @@ import okhttp3.HttpUrl;
 import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
-import org.apache.nifi.annotation.lifecycle.OnEnabled;
 import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.ValidationContext;
@@ -156,8 +155,8 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
         return results;
     }
 
-    @OnEnabled
-    public void onEnabled(final ConfigurationContext context) {
+    @Override
+    protected Connection connect(final ConfigurationContext context) {
         final HttpUrl host = HttpUrl.get(context.getProperty(HOST).evaluateAttributeExpressions().getValue());
         final var transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
         final NetSuiteSignIn signIn = TOKEN_BASED.getValue().equals(context.getProperty(AUTHENTICATION).getValue())
@@ -169,7 +168,7 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
         final String extra = context.getProperty(EXTRA_FIELDS).getValue();
         final List<String> extraFields = extra == null ? List.of() : java.util.Arrays.stream(extra.split(",")).map(String::trim).filter(f -> !f.isEmpty()).toList();
         final ConcurrencyCap concurrency = new ConcurrencyCap(context.getProperty(MAX_CONCURRENT).asInteger());
-        use(new NetSuiteClient(host, signIn, transport, concurrency, extraFields, RecordScope.of(context, SCOPE)),
+        return new Connection(new NetSuiteClient(host, signIn, transport, concurrency, extraFields, RecordScope.of(context, SCOPE)),
                 new ConnectorProfile("NetSuite", NetSuiteClient.OBJECTS, context.getProperty(BATCH_SIZE).asInteger(),
                         context.getProperty(REQUESTS_PER_SECOND).asInteger(), OptOutEncoding.NETSUITE, false, java.util.Set.of("globalSubscriptionStatus", "email")), transport, concurrency);
     }

@@ -59,4 +59,15 @@ final class ApiUsage {
     long limit() {
         return limit;
     }
+
+    /** The usage last reported against the ceiling, in words, or {@code null} before any response said. */
+    String describe() {
+        final long u = used;
+        final long l = limit;
+        if (l <= 0) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "%,d of the org's %,d API requests used in the last 24 hours (%.1f %%); optsync stops calling at %.0f %%",
+                u, l, 100.0 * u / l, ceiling * 100);
+    }
 }

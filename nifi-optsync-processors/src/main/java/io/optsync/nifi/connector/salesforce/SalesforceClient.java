@@ -87,6 +87,11 @@ final class SalesforceClient implements AbstractConnectorService.Client {
     }
 
     @Override
+    public String usage() {
+        return usage.describe();
+    }
+
+    @Override
     public String endpoint(final String object, final boolean write) {
         final String instance = lastInstance;
         return (instance == null ? "salesforce:" : HttpUrl.get(instance).newBuilder().encodedPath("/").build().toString())

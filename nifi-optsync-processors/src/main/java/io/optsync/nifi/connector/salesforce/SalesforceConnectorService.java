@@ -10,7 +10,6 @@ import io.optsync.nifi.optout.OptOutEncoding;
 import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
-import org.apache.nifi.annotation.lifecycle.OnEnabled;
 import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.ValidationContext;
@@ -152,8 +151,8 @@ public class SalesforceConnectorService extends AbstractConnectorService {
         return results;
     }
 
-    @OnEnabled
-    public void onEnabled(final ConfigurationContext context) {
+    @Override
+    protected Connection connect(final ConfigurationContext context) {
         final int rate = context.getProperty(REQUESTS_PER_SECOND).asInteger();
         final int batch = context.getProperty(BATCH_SIZE).asInteger();
         final HttpTransport transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
@@ -161,7 +160,7 @@ public class SalesforceConnectorService extends AbstractConnectorService {
                 new SalesforceAuth.Credentials(context.getProperty(AUTHENTICATION).getValue(), context.getProperty(CLIENT_ID).getValue(),
                         context.getProperty(CLIENT_SECRET).getValue(), context.getProperty(USERNAME).getValue(), context.getProperty(PRIVATE_KEY).getValue(),
                         context.getProperty(REFRESH_TOKEN).getValue()), transport);
-        use(new SalesforceClient(context.getProperty(API_VERSION).getValue(), auth, transport, new SharedToken(getStateManager(), Clock.systemUTC()),
+        return new Connection(new SalesforceClient(context.getProperty(API_VERSION).getValue(), auth, transport, new SharedToken(getStateManager(), Clock.systemUTC()),
                         new ApiUsage(context.getProperty(API_USAGE_CEILING).asInteger() / 100.0), batch,
                         RecordScope.of(context, SCOPE)),
                 new ConnectorProfile("Salesforce", SalesforceObject.ALL.stream().map(SalesforceObject::name).toList(), batch, rate,

@@ -11,7 +11,6 @@ import io.optsync.nifi.optout.OptOutEncoding;
 import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
-import org.apache.nifi.annotation.lifecycle.OnEnabled;
 import org.apache.nifi.components.DescribedValue;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
@@ -136,8 +135,8 @@ public class SugarCrmConnectorService extends AbstractConnectorService {
         return PROPERTIES;
     }
 
-    @OnEnabled
-    public void onEnabled(final ConfigurationContext context) {
+    @Override
+    protected Connection connect(final ConfigurationContext context) {
         final boolean v10 = ApiVersion.V10.getValue().equals(context.getProperty(API_VERSION).getValue());
         final int rate = context.getProperty(REQUESTS_PER_SECOND).asInteger();
         final HttpTransport transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
@@ -146,7 +145,7 @@ public class SugarCrmConnectorService extends AbstractConnectorService {
                 context.getProperty(PLATFORM).getValue());
         final String site = context.getProperty(SITE_URL).evaluateAttributeExpressions().getValue();
         final SharedToken token = new SharedToken(getStateManager(), Clock.systemUTC());
-        use(v10 ? new SugarV10Api(site, credentials, transport, token) : new SugarV41Api(site, credentials, transport, token),
+        return new Connection(v10 ? new SugarV10Api(site, credentials, transport, token) : new SugarV41Api(site, credentials, transport, token),
                 new ConnectorProfile("SugarCRM", CustomValueSet.splitList(context.getProperty(MODULES).getValue()),
                         context.getProperty(BATCH_SIZE).asInteger(), rate, v10 ? OptOutEncoding.SUGARCRM_V10 : OptOutEncoding.SUGARCRM_V4_1, false,
                         java.util.Set.of("email*", "invalid_email")),
