@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * Act-On REST API ({@code shared/vendor-apis.md} sections 6 and 13), one account:
  * <ul>
- * <li>{@code POST /token}: password and refresh grants. At most 5 password grants an hour (the 6th is refused);
+ * <li>{@code POST /token}: password and refresh grants. At most 5 password grant calls an hour, refused ones included
+ * ("5 auth calls per hour": the 6th is refused);
  * access tokens live 1 hour; each refresh token is single-use and every newly issued token invalidates the older
  * refresh tokens.</li>
  * <li>{@code GET /api/1/list/optout} and {@code /api/1/list/hardbounce}: {@code count} (at most 1000), {@code offset},
@@ -52,6 +53,8 @@ public final class ActOnSimulator extends SimulatorServer {
     private int passwordGrants;
     private int refreshGrants;
     private int refusedGrants;
+    private int passwordGrantCalls;
+    private boolean credentialsRefused;
     private volatile boolean rateLimit = true;
     private volatile boolean optinFeature;
 
@@ -146,11 +149,12 @@ public final class ActOnSimulator extends SimulatorServer {
                 return SimResponse.json(429, Map.of("error", "too_many_requests",
                         "error_description", "At most " + PASSWORD_GRANTS_PER_HOUR + " password grants an hour"));
             }
-            if (!USERNAME.equals(form.get("username")) || !PASSWORD.equals(form.get("password"))) {
+            passwordGrantTimes.addLast(now); // every call counts, a refused one too
+            passwordGrantCalls++;
+            if (credentialsRefused || !USERNAME.equals(form.get("username")) || !PASSWORD.equals(form.get("password"))) {
                 refusedGrants++;
                 return SimResponse.json(401, Map.of("error", "invalid_grant", "error_description", "Bad username or password"));
             }
-            passwordGrantTimes.addLast(now);
             passwordGrants++;
             return issueTokens();
         }
@@ -296,6 +300,23 @@ public final class ActOnSimulator extends SimulatorServer {
 
     public synchronized int passwordGrants() {
         return passwordGrants;
+    }
+
+    /** Password grant calls, refused ones included: what Act-On's hourly limit counts. */
+    public synchronized int passwordGrantCalls() {
+        return passwordGrantCalls;
+    }
+
+    /**
+     * A credential outage (the account's password changed, the user locked): while on, every token is revoked, refresh
+     * tokens included, and the password grant is refused as a wrong password; afterwards the password works again.
+     */
+    public synchronized void credentialsRefused(final boolean on) {
+        credentialsRefused = on;
+        if (on) {
+            accessTokens.clear();
+            validRefreshToken = null;
+        }
     }
 
     public synchronized int refreshGrants() {

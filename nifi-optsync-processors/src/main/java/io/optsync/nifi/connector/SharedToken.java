@@ -26,6 +26,7 @@ public final class SharedToken {
     private static final String ENDPOINT = "token.endpoint";
     private static final String LEASE_OWNER = "token.lease.owner";
     private static final String LEASE_UNTIL = "token.lease.until";
+    private static final String SIGN_IN_REFUSED = "token.signin.refused";
     private static final Duration LEASE = Duration.ofSeconds(30);
     private static final Duration EARLY = Duration.ofSeconds(60);
 
@@ -133,6 +134,7 @@ public final class SharedToken {
             published.put(REFRESH, fresh.refresh() == null ? "" : fresh.refresh());
             published.put(EXPIRES, fresh.expires().toString());
             published.put(ENDPOINT, fresh.endpoint() == null ? "" : fresh.endpoint());
+            published.remove(SIGN_IN_REFUSED);
             published.remove(LEASE_OWNER);
             published.remove(LEASE_UNTIL);
             return published;
@@ -183,6 +185,56 @@ public final class SharedToken {
         final String endpoint = map.get(ENDPOINT);
         return new Token(access, refresh == null || refresh.isEmpty() ? null : refresh, Instant.parse(expires),
                 endpoint == null || endpoint.isEmpty() ? null : endpoint);
+    }
+
+    /**
+     * Before a sign-in the vendor rations (Act-On: 5 password grants an hour, refused ones included): refuses it here,
+     * without calling the vendor, while a sign-in of any node was refused less than {@code spacing} ago. A credential
+     * outage then costs one sign-in per {@code spacing}, not the hour's whole allowance in a minute, which would keep
+     * the sync out for the rest of the hour once the credentials work again.
+     */
+    public void beforeSignIn(final Duration spacing, final String vendor) throws ConnectorException {
+        try {
+            final String refused = state.getState(Scope.CLUSTER).get(SIGN_IN_REFUSED);
+            if (refused == null) {
+                return;
+            }
+            final Instant next = Instant.parse(refused).plus(spacing);
+            if (next.isAfter(clock.instant())) {
+                throw new ConnectorException("auth-held", vendor + " refused the last sign-in at " + refused + "; the next is tried at " + next
+                        + " (it allows few sign-ins an hour, refused ones included). Mend the credentials and re-enable the connector service to "
+                        + "try at once", false);
+            }
+        } catch (final IOException e) {
+            throw new ConnectorException("state", "could not read the shared token in cluster state: " + e.getMessage(), true, Duration.ZERO, e);
+        }
+    }
+
+    /** Notes, for every node, that the vendor refused a rationed sign-in now ({@link #beforeSignIn}). */
+    public void signInRefused() throws ConnectorException {
+        try {
+            final String now = clock.instant().toString();
+            update(current -> {
+                final Map<String, String> noted = new HashMap<>(current.toMap());
+                noted.put(SIGN_IN_REFUSED, now);
+                return noted;
+            }, "a refused sign-in was noted");
+        } catch (final IOException e) {
+            throw new ConnectorException("state", "could not write the shared token in cluster state: " + e.getMessage(), true, Duration.ZERO, e);
+        }
+    }
+
+    /**
+     * Lets the next sign-in go at once: what a user who mended the credentials asks for by enabling the service (or by
+     * Verify) again.
+     */
+    public static void clearRefusedSignIn(final StateManager state) throws IOException {
+        final StateMap current = state.getState(Scope.CLUSTER);
+        if (current.get(SIGN_IN_REFUSED) != null) {
+            final Map<String, String> cleared = new HashMap<>(current.toMap());
+            cleared.remove(SIGN_IN_REFUSED);
+            ClusterStates.compareAndSet(state, current, cleared); // lost to a concurrent change: the hold simply runs its course
+        }
     }
 
     /** Forgets the cached token (for tests and after configuration changes). */

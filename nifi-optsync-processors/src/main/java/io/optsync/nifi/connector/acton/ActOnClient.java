@@ -49,6 +49,9 @@ final class ActOnClient implements AbstractConnectorService.Client {
     private final HttpUrl base;
     private final Credentials credentials;
     private final HttpTransport transport;
+    /** Act-On allows 5 password grants an hour, refused ones included: after a refusal, one try per 12 minutes. */
+    static final java.time.Duration SIGN_IN_SPACING = java.time.Duration.ofMinutes(12);
+
     private final SharedToken token;
     private final ComponentLog logger;
 
@@ -197,13 +200,16 @@ final class ActOnClient implements AbstractConnectorService.Client {
             }
             logger.info("Act-On did not accept the refresh token (HTTP {}); signing in with the password grant", refreshed.status());
         }
+        token.beforeSignIn(SIGN_IN_SPACING, "Act-On");
         final HttpReply signedIn = tokenCall(new FormBody.Builder().add("grant_type", "password")
                 .add("username", credentials.username()).add("password", credentials.password()));
         if (signedIn.status() == 200) {
             return token(signedIn);
         }
+        token.signInRefused();
         throw new ConnectorException("auth-" + signedIn.status(), "Act-On refused the sign-in (HTTP " + signedIn.status()
-                + "); check Username, Password, Client ID and Client Secret", false);
+                + "); check Username, Password, Client ID and Client Secret. The next sign-in is tried in " + SIGN_IN_SPACING.toMinutes()
+                + " minutes, or at once when the connector service is enabled again", false);
     }
 
     /** A token call; 429 and 5xx are retried by the transport and end in a retryable exception when they persist. */

@@ -74,6 +74,11 @@ public class ActOnConnectorService extends AbstractConnectorService {
 
     @Override
     protected Connection connect(final ConfigurationContext context) {
+        try {
+            SharedToken.clearRefusedSignIn(getStateManager()); // enabled again or verified: the user asks for a sign-in now
+        } catch (final java.io.IOException e) {
+            getLogger().warn("Could not clear the hold on Act-On sign-ins in cluster state; it ends by itself", e);
+        }
         final int rate = context.getProperty(REQUESTS_PER_SECOND).asInteger();
         final int batch = context.getProperty(BATCH_SIZE).asInteger();
         final HttpTransport transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);

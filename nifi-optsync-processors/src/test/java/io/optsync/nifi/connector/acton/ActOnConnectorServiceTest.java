@@ -182,6 +182,36 @@ class ActOnConnectorServiceTest {
         assertThat(ActOnConnectorService.CLIENT_SECRET.isSensitive()).isTrue();
     }
 
+    /**
+     * Act-On counts refused password grants in its 5 an hour. A credential outage that tried a sign-in on every run would
+     * spend the hour's allowance in a minute and keep the sync out for the rest of the hour once the password works again.
+     */
+    @Test
+    void aCredentialOutageCostsOneSignInAndEnablingAgainSignsInAtOnce() throws Exception {
+        sim.optOut("before@example.com");
+        assertThat(fetchAll(new FetchRequest("optout", FetchMode.INCREMENTAL, Watermark.START, 100), new Watermark[1])).hasSize(1);
+        assertThat(sim.passwordGrantCalls()).isEqualTo(1);
+
+        sim.credentialsRefused(true); // the Act-On user's password was changed: tokens revoked, the password refused
+        final List<ConnectorException> failures = new ArrayList<>();
+        for (int run = 0; run < 8; run++) { // 8 runs of a fetch, as the 15-second schedule makes in 2 minutes: more than the hour's 5
+            try {
+                fetchAll(new FetchRequest("optout", FetchMode.INCREMENTAL, Watermark.START, 100), new Watermark[1]);
+            } catch (final ConnectorException e) {
+                failures.add(e);
+            }
+        }
+        assertThat(failures).hasSize(8).allSatisfy(e -> assertThat(e.isConnectionFailure()).as(e.getMessage()).isTrue());
+        assertThat(sim.passwordGrantCalls()).as("one refused sign-in, then none for %s", ActOnClient.SIGN_IN_SPACING).isEqualTo(2);
+        assertThat(failures.getLast().getMessage()).contains("the next is tried at").contains("re-enable the connector service");
+
+        sim.credentialsRefused(false); // the password is mended (here at Act-On; in NiFi, the user re-enters it)
+        runner.disableControllerService(service);
+        runner.enableControllerService(service);
+        assertThat(fetchAll(new FetchRequest("optout", FetchMode.INCREMENTAL, Watermark.START, 100), new Watermark[1])).hasSize(1);
+        assertThat(sim.passwordGrantCalls()).as("signed in at once, within the hour's 5").isEqualTo(3);
+    }
+
     @Test
     void unknownObjectsAreRefused() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> service.fetch(new FetchRequest("contacts", FetchMode.FULL, Watermark.START, 10), page -> { }))
