@@ -32,7 +32,7 @@ public final class Demo {
         deleteFolder(auditFolder);
         Files.createDirectories(auditFolder);
         final AuditDatabase audit = AuditDatabase.sqlite(auditFolder.resolve("optsync-audit.db"));
-        final SugarActOnScenario scenario = SugarActOnScenario.startOnCluster("v10", 10_000, 400, 60, "demo", 1, store -> { }, actOn -> { }, audit);
+        final SugarActOnScenario scenario = SugarActOnScenario.startOnCluster("v10", 10_000, 400, 60, "demo", 1, store -> { }, actOn -> { }, audit, template -> { });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("optsync demo: stopping NiFi (pid " + scenario.nifi.pid() + ") and the simulators");
             scenario.close();

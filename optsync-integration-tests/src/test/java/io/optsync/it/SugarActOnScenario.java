@@ -83,16 +83,24 @@ final class SugarActOnScenario implements AutoCloseable {
                                              final int nodes, final Consumer<SugarStore> prepare, final Consumer<ActOnSimulator> configure)
             throws IOException, InterruptedException {
         try {
-            return startOnCluster(version, contacts, actOnOptOuts, shared, name, nodes, prepare, configure, AuditDatabase.postgres());
+            return startOnCluster(version, contacts, actOnOptOuts, shared, name, nodes, prepare, configure, AuditDatabase.postgres(), template -> { });
         } catch (final java.sql.SQLException e) {
             throw new IOException("the audit database did not start", e);
         }
     }
 
-    /** The same, with the audit trail going to {@code audit} (closed with the scenario). */
+    /** A flow change a test makes after the import and before the start (a shorter schedule, say). */
+    interface Adjustment {
+        void apply(TemplateRunner template) throws IOException, InterruptedException;
+    }
+
+    /**
+     * The same, with the audit trail going to {@code audit} (closed with the scenario), and {@code adjust} applied to the
+     * imported template before it starts.
+     */
     static SugarActOnScenario startOnCluster(final String version, final int contacts, final int actOnOptOuts, final int shared, final String name,
                                              final int nodes, final Consumer<SugarStore> prepare, final Consumer<ActOnSimulator> configure,
-                                             final AuditDatabase audit) throws IOException, InterruptedException {
+                                             final AuditDatabase audit, final Adjustment adjust) throws IOException, InterruptedException {
         final SugarActOnScenario scenario;
         try {
             scenario = new SugarActOnScenario(version, contacts, actOnOptOuts, shared, name, nodes > 1, prepare, audit);
@@ -108,7 +116,7 @@ final class SugarActOnScenario implements AutoCloseable {
                 scenario.cluster = NiFiCluster.start(name, nodes);
                 scenario.rest = scenario.cluster.rest(scenario.cluster.nodes().getFirst());
             }
-            scenario.importAndStart(version);
+            scenario.importAndStart(version, adjust);
             return scenario;
         } catch (final IOException | InterruptedException | RuntimeException e) {
             scenario.close();
@@ -116,7 +124,7 @@ final class SugarActOnScenario implements AutoCloseable {
         }
     }
 
-    private void importAndStart(final String version) throws IOException, InterruptedException {
+    private void importAndStart(final String version, final Adjustment adjust) throws IOException, InterruptedException {
         template = TemplateRunner.upload(rest, Templates.SUGARCRM_ACTON.file());
         template.auditTo(audit);
         template.parameters(Map.of(
@@ -131,6 +139,7 @@ final class SugarActOnScenario implements AutoCloseable {
                         Templates.ACTON_CLIENT_ID, ActOnSimulator.CLIENT_ID,
                         Templates.ACTON_CLIENT_SECRET, ActOnSimulator.CLIENT_SECRET),
                 List.of(Templates.SUGAR_PASSWORD, Templates.ACTON_PASSWORD, Templates.ACTON_CLIENT_SECRET));
+        adjust.apply(template);
         template.enableServicesAndStart();
     }
 

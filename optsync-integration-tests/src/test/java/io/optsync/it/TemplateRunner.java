@@ -83,6 +83,63 @@ final class TemplateRunner {
         rest.put("/flow/process-groups/" + group, Map.of("id", group, "state", "STOPPED"));
     }
 
+    /** Sets properties of every processor of the group whose name starts with {@code namePrefix} (stopped). */
+    void processorProperties(final String namePrefix, final Map<String, String> properties) throws IOException, InterruptedException {
+        for (final JsonNode processor : rest.get("/flow/process-groups/" + group).path("processGroupFlow").path("flow").path("processors")) {
+            if (processor.path("component").path("name").asText().startsWith(namePrefix)) {
+                final String id = processor.path("id").asText();
+                rest.put("/processors/" + id, Map.of("revision", rest.get("/processors/" + id).path("revision"),
+                        "component", Map.of("id", id, "config", Map.of("properties", properties))));
+            }
+        }
+    }
+
+    /** Sets properties of the group's controller services whose name starts with {@code namePrefix} (disabled). */
+    void serviceProperties(final String namePrefix, final Map<String, String> properties) throws IOException, InterruptedException {
+        for (final JsonNode service : rest.get("/flow/process-groups/" + group + "/controller-services").path("controllerServices")) {
+            if (service.path("component").path("name").asText().startsWith(namePrefix)) {
+                final String id = service.path("id").asText();
+                rest.put("/controller-services/" + id, Map.of("revision", rest.get("/controller-services/" + id).path("revision"),
+                        "component", Map.of("id", id, "properties", properties)));
+            }
+        }
+    }
+
+    /** Each connection of the group as "source -[relationships]-> destination", with its FlowFiles queued now. */
+    Map<String, Long> queuedPerConnection() throws IOException, InterruptedException {
+        final Map<String, Long> queued = new LinkedHashMap<>();
+        for (final JsonNode connection : rest.get("/flow/process-groups/" + group).path("processGroupFlow").path("flow").path("connections")) {
+            queued.put(describe(connection.path("component")), connection.path("status").path("aggregateSnapshot").path("flowFilesQueued").asLong());
+        }
+        return queued;
+    }
+
+    /** Each connection's back-pressure threshold in FlowFiles (0: none), named as {@link #queuedPerConnection} names it. */
+    Map<String, Long> backPressurePerConnection() throws IOException, InterruptedException {
+        final Map<String, Long> thresholds = new LinkedHashMap<>();
+        for (final JsonNode connection : rest.get("/flow/process-groups/" + group).path("processGroupFlow").path("flow").path("connections")) {
+            thresholds.put(describe(connection.path("component")), connection.path("component").path("backPressureObjectThreshold").asLong());
+        }
+        return thresholds;
+    }
+
+    private static String describe(final JsonNode connection) {
+        final List<String> relationships = new ArrayList<>();
+        connection.path("selectedRelationships").forEach(r -> relationships.add(r.asText()));
+        return connection.path("source").path("name").asText() + " -" + relationships + "-> " + connection.path("destination").path("name").asText()
+                + " (" + connection.path("id").asText().substring(0, 8) + ")";
+    }
+
+    /** The bulletins NiFi holds (the last 5 minutes), as "LEVEL source: message". */
+    List<String> bulletins() throws IOException, InterruptedException {
+        final List<String> all = new ArrayList<>();
+        for (final JsonNode entity : rest.get("/flow/bulletin-board").path("bulletinBoard").path("bulletins")) {
+            final JsonNode bulletin = entity.path("bulletin");
+            all.add(bulletin.path("level").asText() + " " + bulletin.path("sourceName").asText() + ": " + bulletin.path("message").asText());
+        }
+        return all;
+    }
+
     /** The bulletins at ERROR level, as "source: message". */
     List<String> errorBulletins() throws IOException, InterruptedException {
         final List<String> errors = new ArrayList<>();

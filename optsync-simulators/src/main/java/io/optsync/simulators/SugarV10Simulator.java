@@ -51,6 +51,7 @@ public final class SugarV10Simulator extends SimulatorServer {
     private final SugarStore store;
     private final Map<String, String> tokenPlatform = new HashMap<>();
     private final Map<String, String> refreshTokens = new HashMap<>();
+    private boolean credentialsRefused;
     private int passwordGrants;
     private int refreshGrants;
     private volatile int maxListLimit;
@@ -59,6 +60,18 @@ public final class SugarV10Simulator extends SimulatorServer {
 
     public SugarV10Simulator(final SugarStore store) {
         this.store = store;
+    }
+
+    /**
+     * A credential outage (the user's password changed or the user deactivated): while on, every session is revoked,
+     * refresh tokens included, and the password grant is refused as a wrong password; afterwards the password works again.
+     */
+    public synchronized void credentialsRefused(final boolean on) {
+        credentialsRefused = on;
+        if (on) {
+            tokenPlatform.clear();
+            refreshTokens.clear();
+        }
     }
 
     public SugarStore store() {
@@ -138,7 +151,7 @@ public final class SugarV10Simulator extends SimulatorServer {
         }
         final String platform = body.path("platform").asText("base");
         if (grant.equals("password")) {
-            if (!USERNAME.equals(body.path("username").asText()) || !PASSWORD.equals(body.path("password").asText())) {
+            if (credentialsRefused || !USERNAME.equals(body.path("username").asText()) || !PASSWORD.equals(body.path("password").asText())) {
                 return error(401, "invalid_grant", "Your username or password was entered incorrectly.");
             }
             passwordGrants++;

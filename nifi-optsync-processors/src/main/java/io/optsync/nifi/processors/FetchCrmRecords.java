@@ -218,8 +218,13 @@ public class FetchCrmRecords extends AbstractProcessor {
                 }
             } catch (final ConnectorException e) {
                 failed = true;
-                getLogger().warn("The {} read of {} {} failed; what it had not committed is discarded and read again on the next run, "
-                        + "the other reads go on: {}", name(mode), run.system, object, e.getMessage());
+                if (e.isConnectionFailure() && !e.isRetryable()) { // a sign-in, session or permission refused: the user must act
+                    getLogger().error("{} refused the connection ({}) for the {} read of {}: mend the connector service's settings; the read "
+                            + "goes on from where it stopped once it is mended: {}", run.system, e.code(), name(mode), object, e.getMessage());
+                } else {
+                    getLogger().warn("The {} read of {} {} failed; what it had not committed is discarded and read again on the next run, "
+                            + "the other reads go on: {}", name(mode), run.system, object, e.getMessage());
+                }
             }
         }
         if (failed || run.emitted == 0) {

@@ -69,6 +69,26 @@ class PushConnectionFailureTest {
         assertThat(actOn.optOutAddresses()).contains("ann@example.com", "bob@example.com");
     }
 
+    /** A fetch whose sign-in is refused says so at ERROR, naming the vendor (a bulletin), and reads on once mended. */
+    @Test
+    void aFetchWhoseSignInIsRefusedRaisesAnErrorBulletinAndReadsOnOnceMended() throws Exception {
+        final ActOnSimulator actOn = sims.started(new ActOnSimulator());
+        actOn.optOut("ann@example.com");
+        final TestRunner fetch = RecordTestSupport.fetch("optout");
+        ConnectorTestSupport.actOn(fetch, actOn);
+        final var service = fetch.getControllerService("connector");
+        ConnectorTestRunners.reconfigured(fetch, service, Map.of("Password", "not-the-password"));
+        fetch.run();
+
+        assertThat(fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS)).isEmpty();
+        assertThat(fetch.getLogger().getErrorMessages()).singleElement().satisfies(m -> assertThat(m.getMsg()).contains("Act-On refused the connection")
+                .doesNotContain("not-the-password"));
+
+        ConnectorTestRunners.reconfigured(fetch, service, Map.of("Password", ActOnSimulator.PASSWORD)); // enabled again: signs in at once
+        fetch.run();
+        assertThat(RecordTestSupport.records(fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS))).hasSize(1);
+    }
+
     @Test
     void sugarCrmRefusingTheSignIn() throws Exception {
         final SugarStore store = new SugarStore();
