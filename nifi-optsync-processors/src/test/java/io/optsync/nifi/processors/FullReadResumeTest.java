@@ -1,18 +1,9 @@
 package io.optsync.nifi.processors;
 
-import io.optsync.simulators.ActOnSimulator;
-import io.optsync.simulators.ActiveCampaignSimulator;
-import io.optsync.simulators.MailchimpSimulator;
-import io.optsync.simulators.NetSuiteSimulator;
-import io.optsync.simulators.SalesforceSimulator;
 import io.optsync.simulators.SimulatorServer;
-import io.optsync.simulators.SugarStore;
-import io.optsync.simulators.SugarV10Simulator;
-import io.optsync.simulators.SugarV41Simulator;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.util.TestRunner;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
@@ -20,8 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,31 +20,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FullReadResumeTest {
 
-    static Stream<Arguments> vendors() {
-        return Stream.of(
-                vendor("SugarCRM v10", () -> new SugarV10Simulator(new SugarStore().seed(230, 3)), (r, s) -> ConnectorTestSupport.sugar(r, s, "v10"), "Contacts"),
-                vendor("SugarCRM v4_1", () -> new SugarV41Simulator(new SugarStore().seed(230, 3)), (r, s) -> ConnectorTestSupport.sugar(r, s, "v4_1"), "Contacts"),
-                vendor("Act-On", () -> new ActOnSimulator().seed(230, 3), ConnectorTestSupport::actOn, "optout"),
-                vendor("ActiveCampaign", () -> new ActiveCampaignSimulator().seed(230, 3), (r, s) -> ConnectorTestSupport.activeCampaign(r, s, null), "contacts"),
-                vendor("Mailchimp", () -> new MailchimpSimulator().seed(230, 3), ConnectorTestSupport::mailchimp, "members"),
-                vendor("NetSuite", () -> new NetSuiteSimulator().seed(230, 3), ConnectorTestSupport::netSuite, "customer"),
-                vendor("Salesforce", () -> {
-                    final SalesforceSimulator sim = new SalesforceSimulator().seed(1200, 3); // short pages hold up to 250 records
-                    sim.shortPages(true);
-                    return sim;
-                }, ConnectorTestSupport::salesforce, "Contact"));
-    }
-
-    private static Arguments vendor(final String name, final Supplier<SimulatorServer> sim, final BiConsumer<TestRunner, SimulatorServer> connect,
-                                    final String object) {
-        return Arguments.of(name, sim, connect, object);
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("vendors")
-    void aFullReadReadAPageARunEmitsWhatOneReadOfItAllEmits(final String name, final Supplier<SimulatorServer> sims,
-                                                            final BiConsumer<TestRunner, SimulatorServer> connect, final String object) throws Exception {
-        try (SimulatorServer sim = sims.get()) {
+    @MethodSource("io.optsync.nifi.processors.SimulatedVendor#all")
+    void aFullReadReadAPageARunEmitsWhatOneReadOfItAllEmits(final SimulatedVendor vendor) throws Exception {
+        final String name = vendor.name();
+        final String object = vendor.object();
+        final BiConsumer<TestRunner, SimulatorServer> connect = vendor.connect();
+        try (SimulatorServer sim = vendor.simulator().get()) {
             sim.start(0);
             final TestRunner whole = fetch(sim, connect, object, "10 min");
             whole.run();

@@ -1,6 +1,5 @@
 package io.optsync.nifi.processors;
 
-import io.optsync.simulators.FaultPlan;
 import io.optsync.simulators.MailchimpSimulator;
 import org.apache.nifi.controller.ControllerService;
 import org.apache.nifi.util.MockFlowFile;
@@ -30,7 +29,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * table of {@code docs/optsync_audit.sql}. When the sink cannot take them, they leave on 'audit' with the reason.
  */
 class PushAuditRecordSinkTest {
-    private static final int ATTEMPTS = 4; // ConnectorProperties.transport
     private static PostgresServer postgres;
 
     @RegisterExtension
@@ -60,12 +58,7 @@ class PushAuditRecordSinkTest {
 
     @Test
     void everyChangeOfEveryBatchIsARowWithHowItEnded() throws Exception {
-        final MailchimpSimulator mailchimp = sims.started(new MailchimpSimulator());
-        mailchimp.afterNextCall("POST /3.0/lists/{id}", () -> {
-            for (int i = 0; i < ATTEMPTS; i++) {
-                mailchimp.faultNext("POST /3.0/lists/{id}", FaultPlan.Fault.UNAVAILABLE);
-            }
-        });
+        final MailchimpSimulator mailchimp = PushWriteFailureAuditTest.secondBatchRefused(sims.started(new MailchimpSimulator()));
         final TestRunner push = pushWithSink("optsync_audit", mailchimp);
         push.enqueue(optOuts(600)); // two of Mailchimp's batches of 500: the second is refused after its retries
         push.run();
