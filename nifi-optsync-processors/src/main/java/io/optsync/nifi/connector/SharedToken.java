@@ -228,13 +228,15 @@ public final class SharedToken {
      * Lets the next sign-in go at once: what a user who mended the credentials asks for by enabling the service (or by
      * Verify) again.
      */
-    public static void clearRefusedSignIn(final StateManager state) throws IOException {
-        final StateMap current = state.getState(Scope.CLUSTER);
-        if (current.get(SIGN_IN_REFUSED) != null) {
+    public void clearRefusedSignIn() throws IOException {
+        update(current -> {
+            if (current.get(SIGN_IN_REFUSED) == null) {
+                return null;
+            }
             final Map<String, String> cleared = new HashMap<>(current.toMap());
             cleared.remove(SIGN_IN_REFUSED);
-            ClusterStates.compareAndSet(state, current, cleared); // lost to a concurrent change: the hold simply runs its course
-        }
+            return cleared;
+        }, "the hold on sign-ins was cleared");
     }
 
     /** Forgets the cached token (for tests and after configuration changes). */

@@ -74,8 +74,9 @@ public class ActOnConnectorService extends AbstractConnectorService {
 
     @Override
     protected Connection connect(final ConfigurationContext context) {
+        final SharedToken token = new SharedToken(getStateManager(), Clock.systemUTC());
         try {
-            SharedToken.clearRefusedSignIn(getStateManager()); // enabled again or verified: the user asks for a sign-in now
+            token.clearRefusedSignIn(); // enabled again or verified: the user asks for a sign-in now
         } catch (final java.io.IOException e) {
             getLogger().warn("Could not clear the hold on Act-On sign-ins in cluster state; it ends by itself", e);
         }
@@ -84,8 +85,7 @@ public class ActOnConnectorService extends AbstractConnectorService {
         final HttpTransport transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
         final ActOnClient.Credentials credentials = new ActOnClient.Credentials(context.getProperty(USERNAME).getValue(),
                 context.getProperty(PASSWORD).getValue(), context.getProperty(CLIENT_ID).getValue(), context.getProperty(CLIENT_SECRET).getValue());
-        return new Connection(new ActOnClient(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue(), credentials, transport,
-                        new SharedToken(getStateManager(), Clock.systemUTC()), getLogger()),
+        return new Connection(new ActOnClient(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue(), credentials, transport, token, getLogger()),
                 new ConnectorProfile("Act-On", List.of(ActOnClient.OPT_OUT_LIST, ActOnClient.HARD_BOUNCE_LIST), batch, rate, OptOutEncoding.ACT_ON, true, java.util.Set.of("*")),
                 transport);
     }
