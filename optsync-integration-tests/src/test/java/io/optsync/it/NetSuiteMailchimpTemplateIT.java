@@ -7,11 +7,9 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,17 +41,14 @@ class NetSuiteMailchimpTemplateIT {
                 mailchimpOptOuts.add(email);
             }
         }
-        final String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(
-                NetSuiteSimulator.CERTIFICATE_KEYS.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
         netSuite.start(0);
         mailchimp.start(0);
         try (NiFiInstance nifi = NiFiInstance.create("netsuite-mailchimp"); AuditDatabase audit = AuditDatabase.postgres()) {
             final NiFiRest rest = nifi.start(Duration.ofMinutes(3));
             final TemplateRunner template = TemplateRunner.upload(rest, Templates.NETSUITE_MAILCHIMP.file());
             template.auditTo(audit);
-            template.parameters(Map.of(Templates.NS_HOST, netSuite.baseUrl(), Templates.NS_ACCOUNT, "1234567_SB1", Templates.NS_CLIENT_ID, NetSuiteSimulator.CLIENT_ID,
-                    Templates.NS_CERTIFICATE_ID, NetSuiteSimulator.CERTIFICATE_ID, Templates.NS_PRIVATE_KEY, pem, Templates.MC_API_KEY, MailchimpSimulator.API_KEY,
-                    Templates.MC_LIST_ID, MailchimpSimulator.LIST_ID, Templates.MC_BASE_URL, mailchimp.baseUrl()), List.of(Templates.NS_PRIVATE_KEY, Templates.MC_API_KEY));
+            final SimulatorParameters parameters = SimulatorParameters.netSuite(netSuite).and(SimulatorParameters.mailchimp(mailchimp));
+            parameters.applyTo(template);
             template.enableServicesAndStart();
             final Instant running = Instant.now();
             TemplateRunner.waitFor(Duration.ofMinutes(4), "both directions to settle", () ->
@@ -73,7 +68,7 @@ class NetSuiteMailchimpTemplateIT {
             assertThat(netSuite.stats().faults("concurrency-limit")).isZero();
             assertThat(mailchimp.stats().maxConcurrent()).isLessThanOrEqualTo(10);
             assertThat(netSuite.grants()).as("one NetSuite sign-in").isEqualTo(1);
-            template.assertCleanRun(nifi, List.of(MailchimpSimulator.API_KEY, pem.substring(40, 100)));
+            template.assertCleanRun(nifi, parameters.secrets());
         } finally {
             netSuite.close();
             mailchimp.close();

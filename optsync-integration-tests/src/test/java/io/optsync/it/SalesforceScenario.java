@@ -9,12 +9,9 @@ import io.optsync.simulators.SimulatorServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -98,28 +95,7 @@ final class SalesforceScenario implements AutoCloseable {
             };
             scenario.template = TemplateRunner.upload(scenario.rest, pair.file());
             scenario.template.auditTo(scenario.audit);
-            final Map<String, String> values = new HashMap<>(Map.of(
-                    Templates.SF_LOGIN_URL, scenario.salesforce.baseUrl(),
-                    Templates.SF_AUTHENTICATION, "client-credentials",
-                    Templates.SF_CLIENT_ID, SalesforceSimulator.CLIENT_ID,
-                    Templates.SF_CLIENT_SECRET, SalesforceSimulator.CLIENT_SECRET));
-            final List<String> sensitive = new ArrayList<>(List.of(Templates.SF_CLIENT_SECRET));
-            if (scenario.activeCampaign != null) {
-                values.put(Templates.AC_URL, scenario.activeCampaign.baseUrl());
-                values.put(Templates.AC_TOKEN, ActiveCampaignSimulator.API_TOKEN);
-                values.put(Templates.AC_LISTS, "1,2");
-                sensitive.add(Templates.AC_TOKEN);
-            } else if (scenario.mailchimp != null) {
-                values.putAll(Map.of(Templates.MC_API_KEY, MailchimpSimulator.API_KEY, Templates.MC_LIST_ID, MailchimpSimulator.LIST_ID,
-                        Templates.MC_BASE_URL, scenario.mailchimp.baseUrl()));
-                sensitive.add(Templates.MC_API_KEY);
-            } else {
-                values.putAll(Map.of(Templates.ACTON_URL, scenario.actOn.baseUrl(), Templates.ACTON_USER, ActOnSimulator.USERNAME,
-                        Templates.ACTON_PASSWORD, ActOnSimulator.PASSWORD, Templates.ACTON_CLIENT_ID, ActOnSimulator.CLIENT_ID,
-                        Templates.ACTON_CLIENT_SECRET, ActOnSimulator.CLIENT_SECRET));
-                sensitive.addAll(List.of(Templates.ACTON_PASSWORD, Templates.ACTON_CLIENT_SECRET));
-            }
-            scenario.template.parameters(values, sensitive);
+            scenario.parameters().applyTo(scenario.template);
             scenario.template.enableServicesAndStart();
             scenario.running = Instant.now();
             return scenario;
@@ -132,13 +108,16 @@ final class SalesforceScenario implements AutoCloseable {
         }
     }
 
+    /** The parameters that point the template at the simulators. */
+    SimulatorParameters parameters() {
+        final SimulatorParameters partnerParameters = activeCampaign != null ? SimulatorParameters.activeCampaign(activeCampaign)
+                : mailchimp != null ? SimulatorParameters.mailchimp(mailchimp) : SimulatorParameters.actOn(actOn);
+        return SimulatorParameters.salesforce(salesforce).and(partnerParameters);
+    }
+
     /** The credentials a scenario gives, none of which may appear in an exported flow or a log. */
     List<String> secrets() {
-        if (activeCampaign != null) {
-            return List.of(SalesforceSimulator.CLIENT_SECRET, ActiveCampaignSimulator.API_TOKEN);
-        }
-        return mailchimp != null ? List.of(SalesforceSimulator.CLIENT_SECRET, MailchimpSimulator.API_KEY)
-                : List.of(SalesforceSimulator.CLIENT_SECRET, ActOnSimulator.PASSWORD, ActOnSimulator.CLIENT_SECRET);
+        return parameters().secrets();
     }
 
     Set<String> optedOutInSalesforce() {

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -127,18 +126,7 @@ final class SugarActOnScenario implements AutoCloseable {
     private void importAndStart(final String version, final Adjustment adjust) throws IOException, InterruptedException {
         template = TemplateRunner.upload(rest, Templates.SUGARCRM_ACTON.file());
         template.auditTo(audit);
-        template.parameters(Map.of(
-                        Templates.SUGAR_URL, sugar.baseUrl(),
-                        Templates.SUGAR_API, version,
-                        Templates.SUGAR_ENCODING, "sugarcrm-" + version,
-                        Templates.SUGAR_USER, SugarV10Simulator.USERNAME,
-                        Templates.SUGAR_PASSWORD, SugarV10Simulator.PASSWORD,
-                        Templates.ACTON_URL, actOn.baseUrl(),
-                        Templates.ACTON_USER, ActOnSimulator.USERNAME,
-                        Templates.ACTON_PASSWORD, ActOnSimulator.PASSWORD,
-                        Templates.ACTON_CLIENT_ID, ActOnSimulator.CLIENT_ID,
-                        Templates.ACTON_CLIENT_SECRET, ActOnSimulator.CLIENT_SECRET),
-                List.of(Templates.SUGAR_PASSWORD, Templates.ACTON_PASSWORD, Templates.ACTON_CLIENT_SECRET));
+        SimulatorParameters.sugarCrm(sugar, version).and(SimulatorParameters.actOn(actOn)).applyTo(template);
         adjust.apply(template);
         template.enableServicesAndStart();
     }

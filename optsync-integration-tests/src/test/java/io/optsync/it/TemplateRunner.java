@@ -105,6 +105,31 @@ final class TemplateRunner {
         }
     }
 
+    /**
+     * The value of the counter {@code name} for each processor of the group whose name starts with {@code namePrefix},
+     * by processor name (0 for one that has not counted yet).
+     */
+    Map<String, Long> counter(final String name, final String namePrefix) throws IOException, InterruptedException {
+        final Map<String, Long> values = new LinkedHashMap<>();
+        final Map<String, String> names = new LinkedHashMap<>();
+        for (final JsonNode processor : rest.get("/flow/process-groups/" + group).path("processGroupFlow").path("flow").path("processors")) {
+            final String processorName = processor.path("component").path("name").asText();
+            if (processorName.startsWith(namePrefix)) {
+                names.put(processor.path("id").asText(), processorName);
+                values.put(processorName, 0L);
+            }
+        }
+        for (final JsonNode counter : rest.get("/counters").path("counters").path("aggregateSnapshot").path("counters")) {
+            final String context = counter.path("context").asText(); // "FetchCrmRecords (<processor id>)"
+            names.forEach((id, processorName) -> {
+                if (name.equals(counter.path("name").asText()) && context.contains(id)) {
+                    values.put(processorName, counter.path("valueCount").asLong());
+                }
+            });
+        }
+        return values;
+    }
+
     /** Each connection of the group as "source -[relationships]-> destination", with its FlowFiles queued now. */
     Map<String, Long> queuedPerConnection() throws IOException, InterruptedException {
         final Map<String, Long> queued = new LinkedHashMap<>();
@@ -130,10 +155,10 @@ final class TemplateRunner {
                 + " (" + connection.path("id").asText().substring(0, 8) + ")";
     }
 
-    /** The bulletins NiFi holds (the last 5 minutes), as "LEVEL source: message". */
+    /** The bulletins NiFi holds (the last 5 minutes) of this group's components, as "LEVEL source: message". */
     List<String> bulletins() throws IOException, InterruptedException {
         final List<String> all = new ArrayList<>();
-        for (final JsonNode entity : rest.get("/flow/bulletin-board").path("bulletinBoard").path("bulletins")) {
+        for (final JsonNode entity : rest.get("/flow/bulletin-board?groupId=" + group).path("bulletinBoard").path("bulletins")) {
             final JsonNode bulletin = entity.path("bulletin");
             all.add(bulletin.path("level").asText() + " " + bulletin.path("sourceName").asText() + ": " + bulletin.path("message").asText());
         }

@@ -311,6 +311,7 @@ public final class ActOnSimulator extends SimulatorServer {
      * A credential outage (the account's password changed, the user locked): while on, every token is revoked, refresh
      * tokens included, and the password grant is refused as a wrong password; afterwards the password works again.
      */
+    @Override
     public synchronized void credentialsRefused(final boolean on) {
         credentialsRefused = on;
         if (on) {

@@ -100,6 +100,7 @@ public final class ActiveCampaignSimulator extends SimulatorServer {
     private volatile boolean rateLimit = true;
     private volatile int limitStatus = 429;
     private int resubscribes;
+    private volatile boolean credentialsRefused;
 
     public ActiveCampaignSimulator(final Clock clock) {
         this.clock = clock;
@@ -216,6 +217,12 @@ public final class ActiveCampaignSimulator extends SimulatorServer {
     }
 
     /** Memberships moved from unsubscribed (2) to active (1), by anybody. */
+    /** The API key regenerated in Settings > Developer: the connector's key gets the 403 of a wrong key while on. */
+    @Override
+    public void credentialsRefused(final boolean on) {
+        credentialsRefused = on;
+    }
+
     public synchronized int resubscribes() {
         return resubscribes;
     }
@@ -224,7 +231,7 @@ public final class ActiveCampaignSimulator extends SimulatorServer {
 
     @Override
     protected synchronized SimResponse handle(final SimRequest request) throws Exception {
-        if (!API_TOKEN.equals(request.header("Api-Token"))) {
+        if (credentialsRefused || !API_TOKEN.equals(request.header("Api-Token"))) {
             return SimResponse.json(403, Map.of("message", "You are not authorized to access this resource"));
         }
         final Matcher contactLists = CONTACT_LISTS.matcher(request.path());

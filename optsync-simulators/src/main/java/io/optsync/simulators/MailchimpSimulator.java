@@ -83,6 +83,7 @@ public final class MailchimpSimulator extends SimulatorServer {
     private final Map<String, Member> members = new LinkedHashMap<>();
     private volatile boolean bareForbidden;
     private int complianceRefusals;
+    private volatile boolean credentialsRefused;
 
     public MailchimpSimulator(final Clock clock) {
         this.clock = clock;
@@ -192,6 +193,12 @@ public final class MailchimpSimulator extends SimulatorServer {
         return List.copyOf(members.values());
     }
 
+    /** The API key disabled in Account > Extras > API keys: the connector's key gets 401 API Key Invalid while on. */
+    @Override
+    public void credentialsRefused(final boolean on) {
+        credentialsRefused = on;
+    }
+
     public synchronized int complianceRefusals() {
         return complianceRefusals;
     }
@@ -204,7 +211,7 @@ public final class MailchimpSimulator extends SimulatorServer {
 
     @Override
     protected SimResponse handle(final SimRequest request) throws Exception {
-        if (!authorized(request.header("Authorization"))) {
+        if (credentialsRefused || !authorized(request.header("Authorization"))) {
             return problem(401, "API Key Invalid", "Your API key may be invalid, or you've attempted to access the wrong datacenter.");
         }
         final Matcher member = MEMBER.matcher(request.path());

@@ -132,6 +132,7 @@ public final class NetSuiteSimulator extends SimulatorServer {
     private volatile int maxRowsPerQuery = 100_000;
     private int nextId = 100;
     private int grants;
+    private boolean credentialsRefused;
 
     public NetSuiteSimulator(final Clock clock) {
         this.clock = clock;
@@ -249,6 +250,18 @@ public final class NetSuiteSimulator extends SimulatorServer {
         }
     }
 
+    /**
+     * The integration's certificate revoked (or the role removed): every access token ends (401 INVALID_LOGIN) and the
+     * client-credentials grant is refused while on; token-based (OAuth 1.0a) calls are refused too.
+     */
+    @Override
+    public synchronized void credentialsRefused(final boolean on) {
+        credentialsRefused = on;
+        if (on) {
+            tokens.clear();
+        }
+    }
+
     public synchronized int grants() {
         return grants;
     }
@@ -267,7 +280,7 @@ public final class NetSuiteSimulator extends SimulatorServer {
         final String authorization = request.header("Authorization");
         synchronized (this) {
             if (authorization != null && authorization.startsWith("OAuth ")) {
-                if (!validTokenBased(request, authorization)) {
+                if (credentialsRefused || !validTokenBased(request, authorization)) {
                     tokenBasedRefusals++;
                     return error(401, "Unauthorized", "INVALID_LOGIN",
                             "Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.");
@@ -348,7 +361,7 @@ public final class NetSuiteSimulator extends SimulatorServer {
     private synchronized SimResponse token(final Map<String, String> form) {
         if (!"client_credentials".equals(form.get("grant_type"))
                 || !"urn:ietf:params:oauth:client-assertion-type:jwt-bearer".equals(form.get("client_assertion_type"))
-                || !validAssertion(String.valueOf(form.get("client_assertion")))) {
+                || !validAssertion(String.valueOf(form.get("client_assertion"))) || credentialsRefused) {
             return SimResponse.json(400, Map.of("error", "invalid_grant"));
         }
         grants++;

@@ -144,6 +144,7 @@ public final class SalesforceSimulator extends SimulatorServer {
     private long apiAllocation = 100_000;
     private boolean shortPages;
     private int grants;
+    private boolean credentialsRefused;
 
     public SalesforceSimulator(final Clock clock) {
         this.clock = clock;
@@ -271,6 +272,15 @@ public final class SalesforceSimulator extends SimulatorServer {
         return records.values().stream().filter(r -> r.type.equals(type)).toList();
     }
 
+    /** The connected app's secret rotated: every session ends (401 INVALID_SESSION_ID) and every grant is refused. */
+    @Override
+    public synchronized void credentialsRefused(final boolean on) {
+        credentialsRefused = on;
+        if (on) {
+            sessions.clear();
+        }
+    }
+
     /** Ends every session: the next call with an old token gets 401 INVALID_SESSION_ID. */
     public synchronized void expireSessions() {
         sessions.clear();
@@ -355,7 +365,7 @@ public final class SalesforceSimulator extends SimulatorServer {
             case "urn:ietf:params:oauth:grant-type:jwt-bearer" -> validJwt(String.valueOf(form.get("assertion")));
             default -> false;
         };
-        if (!ok) {
+        if (!ok || credentialsRefused) {
             return SimResponse.json(400, Map.of("error", grant.equals("client_credentials") || grant.equals("refresh_token")
                     || grant.startsWith("urn:") ? "invalid_grant" : "unsupported_grant_type", "error_description", "authentication failure"));
         }

@@ -102,6 +102,15 @@ public abstract class SimulatorServer implements AutoCloseable {
         return stats;
     }
 
+    /**
+     * A credential outage, as when a password is changed, a key rotated or a user deactivated: while on, the vendor
+     * ends every session and refuses the credential the connector holds, in its own error shape; afterwards that
+     * credential works again. Not every vendor simulator has one.
+     */
+    public void credentialsRefused(final boolean on) {
+        throw new UnsupportedOperationException(vendor() + " has no credential outage");
+    }
+
     public synchronized void faults(final FaultPlan plan) {
         this.faultPlan = plan;
         this.faultRandom = plan.random();

@@ -66,6 +66,7 @@ public final class SugarV10Simulator extends SimulatorServer {
      * A credential outage (the user's password changed or the user deactivated): while on, every session is revoked,
      * refresh tokens included, and the password grant is refused as a wrong password; afterwards the password works again.
      */
+    @Override
     public synchronized void credentialsRefused(final boolean on) {
         credentialsRefused = on;
         if (on) {

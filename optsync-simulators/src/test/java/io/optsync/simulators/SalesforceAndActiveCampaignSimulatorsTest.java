@@ -75,6 +75,27 @@ class SalesforceAndActiveCampaignSimulatorsTest {
     }
 
     @Test
+    void aCredentialOutageEndsTheSessionsAndRefusesTheCredentialUntilItEnds() throws Exception {
+        salesforce.start(0);
+        activeCampaign.start(0);
+        final Map<String, String> session = bearer();
+        final Map<String, String> key = Map.of("Api-Token", ActiveCampaignSimulator.API_TOKEN);
+        salesforce.credentialsRefused(true);
+        activeCampaign.credentialsRefused(true);
+        assertThat(soql("SELECT Id FROM Contact", session).json().get(0).get("errorCode").asText()).isEqualTo("INVALID_SESSION_ID");
+        final Http.Reply grant = Http.form(salesforce.baseUrl() + "/services/oauth2/token", Map.of("grant_type", "client_credentials",
+                "client_id", SalesforceSimulator.CLIENT_ID, "client_secret", SalesforceSimulator.CLIENT_SECRET), Map.of());
+        assertThat(grant.status()).isEqualTo(400);
+        assertThat(grant.json().get("error").asText()).isEqualTo("invalid_grant");
+        assertThat(Http.send("GET", activeCampaign.baseUrl() + "/api/3/contacts", null, null, key).status()).isEqualTo(403);
+
+        salesforce.credentialsRefused(false);
+        activeCampaign.credentialsRefused(false);
+        assertThat(soql("SELECT Id FROM Contact", bearer()).status()).isEqualTo(200);
+        assertThat(Http.send("GET", activeCampaign.baseUrl() + "/api/3/contacts", null, null, key).status()).isEqualTo(200);
+    }
+
+    @Test
     void activeCampaignRefusesABadKeyWith403AndTheSixthRequestOfASecondWith429() throws Exception {
         activeCampaign.seed(10, 1);
         activeCampaign.start(0);

@@ -337,6 +337,7 @@ public class FetchCrmRecords extends AbstractProcessor {
                 if (instant(state.get(STATE_RECONCILE)).isBefore(began)) { // set when it began, at the latest
                     state.put(STATE_RECONCILE, began.toString());
                 }
+                session.adjustCounter("Full reads completed", 1, false); // counted when the session commits, with the read's last records
             }
             commit(output[0], FetchMode.FULL);
         }

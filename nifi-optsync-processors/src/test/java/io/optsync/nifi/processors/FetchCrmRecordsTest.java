@@ -135,6 +135,7 @@ class FetchCrmRecordsTest {
         final List<String> full = new java.util.ArrayList<>(ids("full"));
         assertThat(full).containsExactlyElementsOf(everyId.subList(0, 40));
         assertThat(state()).containsKeys(FetchCrmRecords.STATE_FULL_CURSOR, FetchCrmRecords.STATE_FULL_STARTED).doesNotContainKey(FetchCrmRecords.STATE_FULL);
+        assertThat(fetch.getCounterValue("Full reads completed")).as("a full read is counted when it ends").isNull();
         final String began = state().get(FetchCrmRecords.STATE_FULL_STARTED);
 
         final String changed = everyId.get(3);
@@ -153,6 +154,7 @@ class FetchCrmRecordsTest {
         }
         assertThat(state()).doesNotContainKeys(FetchCrmRecords.STATE_FULL_CURSOR, FetchCrmRecords.STATE_FULL_STARTED)
                 .containsEntry(FetchCrmRecords.STATE_FULL, began);
+        assertThat(fetch.getCounterValue("Full reads completed")).isEqualTo(1L);
         assertThat(full).as("every record once, and the changed one again at its new place: the read never started over")
                 .hasSize(121).containsAll(everyId).endsWith(changed);
         assertThat(sim.stats().calls(FILTER) - callsBefore).as("one incremental call and one page a run").isEqualTo(2 * 2);
