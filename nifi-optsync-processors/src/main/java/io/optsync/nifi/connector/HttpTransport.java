@@ -11,6 +11,7 @@ import okhttp3.ResponseBody;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -177,21 +178,14 @@ public final class HttpTransport implements ClusterShare.Limit {
         return source.getBuffer().readByteArray();
     }
 
-    /** The vendor's Retry-After (seconds), within the longest delay; a negative duration lets the back-off decide. */
+    /** The vendor's Retry-After (seconds or an HTTP-date), within the longest delay; a negative duration lets the back-off decide. */
     private Duration retryAfter(final HttpReply reply) {
         if (reply == null) {
             return Duration.ofMillis(-1);
         }
-        final String header = reply.header("Retry-After");
-        if (header == null) {
-            return Duration.ofMillis(-1);
-        }
-        try {
-            final Duration asked = Duration.ofSeconds(Long.parseLong(header.trim()));
-            return asked.compareTo(settings.maxDelay()) > 0 ? settings.maxDelay() : asked;
-        } catch (final NumberFormatException e) {
-            return Duration.ofMillis(-1);
-        }
+        return RetryAfter.parse(reply.header("Retry-After"), Instant.now())
+                .map(asked -> asked.compareTo(settings.maxDelay()) > 0 ? settings.maxDelay() : asked)
+                .orElse(Duration.ofMillis(-1));
     }
 
     /** The URL without its query, which may hold keys. */

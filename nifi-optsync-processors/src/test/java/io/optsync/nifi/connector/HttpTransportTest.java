@@ -75,6 +75,28 @@ class HttpTransportTest {
     }
 
     @Test
+    void aRetryAfterGivenAsAnHttpDateIsWaitedFor() throws Exception {
+        final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        final String url = serve(exchange -> {
+            if (calls.getAndIncrement() == 0) {
+                final String inThreeSeconds = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(3));
+                exchange.getResponseHeaders().add("Retry-After", inThreeSeconds);
+                exchange.sendResponseHeaders(503, -1);
+            } else {
+                exchange.sendResponseHeaders(204, -1);
+            }
+            exchange.close();
+        });
+        // the back-off alone would wait 1 ms; the date asks for 2 to 3 s (it has whole seconds)
+        final HttpTransport transport = new HttpTransport(new HttpTransport.Settings(100, 2, Duration.ofMillis(1), Duration.ofSeconds(10), Duration.ofSeconds(5)));
+        final long started = System.nanoTime();
+        assertThat(transport.send(new Request.Builder().url(url).build(), HttpTransport.Classifier.STATUS).status()).isEqualTo(204);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(1_900));
+        assertThat(calls.get()).isEqualTo(2);
+    }
+
+    @Test
     void anOrdinaryReplyIsReadWhole() throws Exception {
         final String url = serve(exchange -> {
             final byte[] body = "{\"ok\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
