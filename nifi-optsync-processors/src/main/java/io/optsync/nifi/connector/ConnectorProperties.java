@@ -22,7 +22,7 @@ public final class ConnectorProperties {
             .description("The user's password. Use a sensitive parameter.")
             .required(true)
             .sensitive(true)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(SecretValidator.NON_BLANK)
             .build();
 
     public static final PropertyDescriptor TIMEOUT = new PropertyDescriptor.Builder()

@@ -4,6 +4,7 @@ import io.optsync.nifi.connector.AbstractConnectorService;
 import io.optsync.nifi.connector.ConnectorProfile;
 import io.optsync.nifi.connector.ConnectorProperties;
 import io.optsync.nifi.connector.HttpTransport;
+import io.optsync.nifi.connector.SecretValidator;
 import io.optsync.nifi.optout.OptOutEncoding;
 import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
@@ -42,7 +43,7 @@ public class ActiveCampaignConnectorService extends AbstractConnectorService {
             .description("The API key of the user the integration acts as (each user has their own). Use a sensitive parameter.")
             .required(true)
             .sensitive(true)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(SecretValidator.NON_BLANK)
             .build();
 
     static final PropertyDescriptor LISTS = new PropertyDescriptor.Builder()

@@ -4,6 +4,7 @@ import io.optsync.nifi.connector.AbstractConnectorService;
 import io.optsync.nifi.connector.ConnectorProfile;
 import io.optsync.nifi.connector.ConnectorProperties;
 import io.optsync.nifi.connector.HttpTransport;
+import io.optsync.nifi.connector.SecretValidator;
 import io.optsync.nifi.connector.SharedToken;
 import io.optsync.nifi.optout.OptOutEncoding;
 import org.apache.nifi.annotation.behavior.Stateful;
@@ -57,7 +58,7 @@ public class ActOnConnectorService extends AbstractConnectorService {
             .description("The OAuth client secret of the integration. Use a sensitive parameter.")
             .required(true)
             .sensitive(true)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(SecretValidator.NON_BLANK)
             .build();
 
 

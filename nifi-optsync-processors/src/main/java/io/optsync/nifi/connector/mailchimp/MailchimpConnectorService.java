@@ -1,10 +1,11 @@
 package io.optsync.nifi.connector.mailchimp;
 
 import io.optsync.nifi.connector.AbstractConnectorService;
-import io.optsync.nifi.connector.ConnectorProfile;
 import io.optsync.nifi.connector.ConcurrencyCap;
+import io.optsync.nifi.connector.ConnectorProfile;
 import io.optsync.nifi.connector.ConnectorProperties;
 import io.optsync.nifi.connector.HttpTransport;
+import io.optsync.nifi.connector.SecretValidator;
 import io.optsync.nifi.optout.OptOutEncoding;
 import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
@@ -48,7 +49,7 @@ public class MailchimpConnectorService extends AbstractConnectorService {
                     + "Use a sensitive parameter.")
             .required(true)
             .sensitive(true)
-            .addValidator(StandardValidators.createRegexMatchingValidator(java.util.regex.Pattern.compile("\\S+-[a-z]+\\d+")))
+            .addValidator(SecretValidator.matching(java.util.regex.Pattern.compile("\\S+-[a-z]+\\d+"), "a Mailchimp API key, which ends in its data centre, as -us19"))
             .dependsOn(AUTHENTICATION, API_KEY_AUTH)
             .build();
 
@@ -57,7 +58,7 @@ public class MailchimpConnectorService extends AbstractConnectorService {
             .description("The OAuth access token. Use a sensitive parameter.")
             .required(true)
             .sensitive(true)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(SecretValidator.NON_BLANK)
             .dependsOn(AUTHENTICATION, OAUTH)
             .build();
 

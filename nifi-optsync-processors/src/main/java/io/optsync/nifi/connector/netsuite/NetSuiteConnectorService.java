@@ -6,6 +6,7 @@ import io.optsync.nifi.connector.ConnectorProfile;
 import io.optsync.nifi.connector.ConnectorProperties;
 import io.optsync.nifi.connector.PemKeys;
 import io.optsync.nifi.connector.RecordScope;
+import io.optsync.nifi.connector.SecretValidator;
 import io.optsync.nifi.connector.SharedToken;
 import io.optsync.nifi.optout.OptOutEncoding;
 import okhttp3.HttpUrl;
@@ -90,7 +91,7 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
             .description("The RSA private key of that certificate (3072 or 4096 bits), unencrypted PKCS#8 PEM. Use a sensitive parameter.")
             .required(true)
             .sensitive(true)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(SecretValidator.NON_BLANK)
             .dependsOn(AUTHENTICATION, CLIENT_CREDENTIALS)
             .build();
 
@@ -136,7 +137,7 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
                 .description(description)
                 .required(true)
                 .sensitive(sensitive)
-                .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+                .addValidator(sensitive ? SecretValidator.NON_BLANK : StandardValidators.NON_BLANK_VALIDATOR)
                 .dependsOn(AUTHENTICATION, TOKEN_BASED)
                 .build();
     }

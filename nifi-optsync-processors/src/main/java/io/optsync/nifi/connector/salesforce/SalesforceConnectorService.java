@@ -5,6 +5,7 @@ import io.optsync.nifi.connector.ConnectorProfile;
 import io.optsync.nifi.connector.ConnectorProperties;
 import io.optsync.nifi.connector.HttpTransport;
 import io.optsync.nifi.connector.RecordScope;
+import io.optsync.nifi.connector.SecretValidator;
 import io.optsync.nifi.connector.SharedToken;
 import io.optsync.nifi.optout.OptOutEncoding;
 import org.apache.nifi.annotation.behavior.Stateful;
@@ -80,7 +81,7 @@ public class SalesforceConnectorService extends AbstractConnectorService {
             .description("The connected app's consumer secret: required by Client Credentials, optional with a Refresh Token. Use a sensitive parameter.")
             .required(false)
             .sensitive(true)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(SecretValidator.NON_BLANK)
             .dependsOn(AUTHENTICATION, CLIENT_CREDENTIALS, REFRESH_TOKEN_FLOW)
             .build();
 
@@ -98,7 +99,7 @@ public class SalesforceConnectorService extends AbstractConnectorService {
                     + "Use a sensitive parameter.")
             .required(true)
             .sensitive(true)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(SecretValidator.NON_BLANK)
             .dependsOn(AUTHENTICATION, JWT_BEARER)
             .build();
 
@@ -107,7 +108,7 @@ public class SalesforceConnectorService extends AbstractConnectorService {
             .description("The refresh token issued to the connected app. Use a sensitive parameter.")
             .required(true)
             .sensitive(true)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(SecretValidator.NON_BLANK)
             .dependsOn(AUTHENTICATION, REFRESH_TOKEN_FLOW)
             .build();
 

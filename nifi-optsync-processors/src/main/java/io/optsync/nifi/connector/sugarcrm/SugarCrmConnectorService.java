@@ -4,6 +4,7 @@ import io.optsync.nifi.connector.AbstractConnectorService;
 import io.optsync.nifi.connector.ConnectorProfile;
 import io.optsync.nifi.connector.ConnectorProperties;
 import io.optsync.nifi.connector.HttpTransport;
+import io.optsync.nifi.connector.SecretValidator;
 import io.optsync.nifi.connector.SharedToken;
 import io.optsync.nifi.optout.BounceFlags;
 import io.optsync.nifi.optout.CustomValueSet;
@@ -101,7 +102,7 @@ public class SugarCrmConnectorService extends AbstractConnectorService {
             .description("The OAuth client secret (REST v10), empty for the 'sugar' client. Use a sensitive parameter.")
             .required(false)
             .sensitive(true)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(SecretValidator.NON_BLANK)
             .dependsOn(API_VERSION, ApiVersion.V10)
             .build();
 
