@@ -35,8 +35,11 @@ public class ConnectorException extends Exception {
         return code;
     }
 
-    /** Codes of failures that are the connection's, whatever the records: a sign-in, session or permission refused, an object that does not exist. */
-    private static final java.util.Set<String> CONNECTION_CODES = java.util.Set.of("401", "403", "token", "state", "cluster-share", "object",
+    /**
+     * Codes of failures that are the connection's, whatever the records: a sign-in, session or permission refused, an
+     * object that does not exist, a destination a call may not go to.
+     */
+    private static final java.util.Set<String> CONNECTION_CODES = java.util.Set.of("401", "403", "token", "state", "cluster-share", "object", "destination",
             "INVALID_SESSION_ID", "INVALID_AUTH_HEADER", "API_DISABLED_FOR_ORG", "fault-10", "fault-11", "fault-40");
 
     /**

@@ -50,6 +50,11 @@ final class SalesforceAuth {
         this.privateKey = JWT_BEARER.equals(credentials.flow()) ? PemKeys.rsaPrivateKey(credentials.privateKeyPem()) : null;
     }
 
+    /** Where tokens are issued. */
+    HttpUrl loginUrl() {
+        return loginUrl;
+    }
+
     /** A new token by the configured flow (Salesforce issues no refresh token to these flows, so none is used). */
     SharedToken.Token grant(final String ignoredRefreshToken) throws ConnectorException {
         final FormBody.Builder form = new FormBody.Builder();

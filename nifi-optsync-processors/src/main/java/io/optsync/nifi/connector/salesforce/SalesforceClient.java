@@ -66,6 +66,7 @@ final class SalesforceClient implements AbstractConnectorService.Client {
 
     private final String apiVersion;
     private final SalesforceAuth auth;
+    private final SalesforceInstance instances;
     private final HttpTransport transport;
     private final SharedToken token;
     private final ApiUsage usage;
@@ -80,6 +81,7 @@ final class SalesforceClient implements AbstractConnectorService.Client {
         this.apiVersion = apiVersion;
         this.scope = scope;
         this.auth = auth;
+        this.instances = new SalesforceInstance(auth.loginUrl());
         this.transport = transport;
         this.token = token;
         this.usage = usage;
@@ -268,7 +270,7 @@ final class SalesforceClient implements AbstractConnectorService.Client {
     }
 
     private JsonNode next(final String nextRecordsUrl, final String what) throws ConnectorException {
-        return ok(call(instance -> new Request.Builder().url(instance.resolve(nextRecordsUrl)).get()), what);
+        return ok(call(instance -> new Request.Builder().url(SalesforceInstance.next(instance, nextRecordsUrl)).get()), what);
     }
 
     private static JsonNode ok(final HttpReply reply, final String what) throws ConnectorException {
@@ -280,7 +282,7 @@ final class SalesforceClient implements AbstractConnectorService.Client {
 
     @FunctionalInterface
     private interface Call {
-        Request.Builder at(HttpUrl instance);
+        Request.Builder at(HttpUrl instance) throws ConnectorException;
     }
 
     /** A call with the shared token at its instance; INVALID_SESSION_ID replaces the token once. */
@@ -301,7 +303,7 @@ final class SalesforceClient implements AbstractConnectorService.Client {
 
     private HttpReply send(final Call call, final SharedToken.Token current) throws ConnectorException {
         lastInstance = current.endpoint();
-        final HttpReply reply = transport.send(call.at(HttpUrl.get(current.endpoint())).header("Authorization", "Bearer " + current.access())
+        final HttpReply reply = transport.send(call.at(instances.instance(current.endpoint())).header("Authorization", "Bearer " + current.access())
                 .header("Accept", "application/json").build(), LIMITS);
         usage.observe(reply.header("Sforce-Limit-Info"));
         return reply;
