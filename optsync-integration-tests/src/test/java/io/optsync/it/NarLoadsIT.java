@@ -3,14 +3,40 @@ package io.optsync.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The NAR loads in a real NiFi 2.3.0: its processors and connectors are offered, and nothing is logged at ERROR. */
+/**
+ * The NAR loads in a real NiFi 2.3.0: its processors and connectors are offered, and nothing is logged at ERROR; it
+ * carries the libraries it was tested with, its parent NAR only NiFi's service interfaces.
+ */
 class NarLoadsIT {
+
+    @Test
+    void theNarCarriesItsHttpClientAndTakesOnlyTheServicesApiFromItsParent() throws Exception {
+        final Path nar;
+        try (Stream<Path> nars = Files.list(Path.of(System.getProperty("nifi.assembly", "target/nifi-assembly")).resolve("optsync"))) {
+            nar = nars.filter(p -> p.getFileName().toString().endsWith(".nar")).findFirst().orElseThrow();
+        }
+        try (JarFile jar = new JarFile(nar.toFile())) {
+            assertThat(jar.getManifest().getMainAttributes().getValue("Nar-Dependency-Id")).isEqualTo("nifi-standard-services-api-nar");
+            final List<String> bundled = Collections.list(jar.entries()).stream().map(e -> e.getName())
+                    .filter(n -> n.startsWith("NAR-INF/bundled-dependencies/")).map(n -> n.substring("NAR-INF/bundled-dependencies/".length())).toList();
+            assertThat(bundled).as("the HTTP client and JSON library the tests ran with")
+                    .anyMatch(n -> n.startsWith("okhttp-4.")).anyMatch(n -> n.startsWith("okio-")).anyMatch(n -> n.startsWith("kotlin-stdlib-"))
+                    .anyMatch(n -> n.startsWith("jackson-databind-")).anyMatch(n -> n.startsWith("failsafe-"));
+            assertThat(bundled).as("no NiFi API the parent NAR provides").noneMatch(n -> n.startsWith("nifi-api-") || n.startsWith("nifi-utils-")
+                    || n.startsWith("nifi-record-2") || n.startsWith("nifi-record-sink-api-"));
+        }
+    }
 
     @Test
     void nifiLoadsTheNarAndOffersItsComponents() throws Exception {
