@@ -29,7 +29,7 @@ class NarLoadsIT {
         try (JarFile jar = new JarFile(nar.toFile())) {
             assertThat(jar.getManifest().getMainAttributes().getValue("Nar-Dependency-Id")).isEqualTo("nifi-standard-services-api-nar");
             final List<String> bundled = Collections.list(jar.entries()).stream().map(e -> e.getName())
-                    .filter(n -> n.startsWith("NAR-INF/bundled-dependencies/")).map(n -> n.substring("NAR-INF/bundled-dependencies/".length())).toList();
+                    .filter(n -> n.startsWith("META-INF/bundled-dependencies/")).map(n -> n.substring("META-INF/bundled-dependencies/".length())).toList();
             assertThat(bundled).as("the HTTP client and JSON library the tests ran with")
                     .anyMatch(n -> n.startsWith("okhttp-4.")).anyMatch(n -> n.startsWith("okio-")).anyMatch(n -> n.startsWith("kotlin-stdlib-"))
                     .anyMatch(n -> n.startsWith("jackson-databind-")).anyMatch(n -> n.startsWith("failsafe-"));
