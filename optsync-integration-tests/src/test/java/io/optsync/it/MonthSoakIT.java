@@ -224,13 +224,14 @@ class MonthSoakIT {
             final Map<String, Long> thresholds = template.backPressurePerConnection();
             final Map<String, Long> fullReads = template.counter("Full reads completed", "Fetch ");
             final long auditRows = audit.count();
+            final long due = fullReadsDue();
             System.out.printf(Locale.ROOT, "FIGURE month soak, %s in a real NiFi beside the other templates: %d days of %d s (Full Resync Interval a day), "
                             + "%,d records, opt-outs made a day %d in %s and %d in %s, %,d address-less and %,d invalid addresses, 5 %% faults (%s %d, %s %d "
                             + "injected), %d s credential outages of %s (bulletins %s); full reads completed %s (%d due); opt-outs delivered %d of %d; audit rows %,d, "
                             + "left on 'audit' %d; %.0f s%n",
                     label, DAYS, DAY_SECONDS, records, perDay, crm.name(), CHANGES_PER_DAY, partner.name(), ADDRESSLESS, invalid, crm.name(),
                     crm.simulator().stats().totalFaults(), partner.name(), partner.simulator().stats().totalFaults(), OUTAGE_SECONDS,
-                    partnerOutage ? crm.name() + " and " + partner.name() : crm.name(), counts(), fullReads, fullReadsDue(), delivered, made, auditRows,
+                    partnerOutage ? crm.name() + " and " + partner.name() : crm.name(), counts(), fullReads, due, delivered, made, auditRows,
                     template.queuedOn("audit"), Duration.between(started, Instant.now()).toMillis() / 1000.0);
             highWater.forEach((connection, max) -> System.out.printf(Locale.ROOT, "FIGURE month soak, %s, high-water mark %,6d of %s FlowFiles: %s%n", label, max,
                     thresholds.getOrDefault(connection, 0L) == 0 ? "no limit" : String.format(Locale.ROOT, "%,d", thresholds.get(connection)), connection));
@@ -246,7 +247,6 @@ class MonthSoakIT {
                 assertThat(outageBulletins.getOrDefault(system.name(), Set.of())).as(label + ": the outage raised a bulletin naming " + system.name())
                         .anySatisfy(b -> assertThat(b).contains(system.name()));
             }
-            final long due = fullReadsDue();
             assertThat(fullReads).as(label + ": a full read a day (%d due) by every fetch", due).isNotEmpty()
                     .allSatisfy((fetch, reads) -> assertThat(reads).isGreaterThanOrEqualTo(due));
             assertThat(auditRows).as(label + ": the audit trail in its database").isPositive();

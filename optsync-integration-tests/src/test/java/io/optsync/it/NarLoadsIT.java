@@ -23,7 +23,7 @@ class NarLoadsIT {
     @Test
     void theNarCarriesItsHttpClientAndTakesOnlyTheServicesApiFromItsParent() throws Exception {
         final Path nar;
-        try (Stream<Path> nars = Files.list(Path.of(System.getProperty("nifi.assembly", "target/nifi-assembly")).resolve("optsync"))) {
+        try (Stream<Path> nars = Files.list(NiFiInstance.ourNars())) {
             nar = nars.filter(p -> p.getFileName().toString().endsWith(".nar")).findFirst().orElseThrow();
         }
         try (JarFile jar = new JarFile(nar.toFile())) {

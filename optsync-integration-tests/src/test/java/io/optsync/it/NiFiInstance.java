@@ -37,16 +37,25 @@ public final class NiFiInstance implements AutoCloseable {
      * Lays out a new NiFi home; with {@code zooKeeper} set, as a node of a cluster ({@code shared/nifi-cluster.md}):
      * plain HTTP on loopback, cluster state in that ZooKeeper, no embedded ZooKeeper.
      */
+    /** The NiFi 2.3.0 the build assembles from Maven Central: its NARs in {@code lib/}, ours in {@code optsync/}. */
+    private static Path assembly() {
+        return Path.of(System.getProperty("nifi.assembly", "target/nifi-assembly"));
+    }
+
+    /** The folder the build copies our NAR into, beside the NiFi assembly. */
+    static Path ourNars() {
+        return assembly().resolve("optsync");
+    }
+
     public static NiFiInstance create(final String name, final String zooKeeper) throws IOException {
-        final Path assembly = Path.of(System.getProperty("nifi.assembly", "target/nifi-assembly"));
         final Path home = Path.of(System.getProperty("nifi.work", "target/nifi-runs")).resolve(name + "-" + UUID.randomUUID().toString().substring(0, 8));
         final Path lib = Files.createDirectories(home.resolve("lib"));
-        try (var files = Files.list(assembly.resolve("lib"))) {
+        try (var files = Files.list(assembly().resolve("lib"))) {
             for (final Path file : files.toList()) {
                 Files.copy(file, lib.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        try (var nars = Files.list(assembly.resolve("optsync"))) {
+        try (var nars = Files.list(ourNars())) {
             for (final Path nar : nars.toList()) {
                 Files.copy(nar, lib.resolve(nar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }

@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -285,7 +286,7 @@ public final class SugarV10Simulator extends SimulatorServer {
                 if (op.equals("$gt")) { // string order, as MySQL compares the char(36) ids
                     yield b -> b.id.compareTo(value.asText()) > 0;
                 }
-                final Set<String> ids = Set.copyOf(values(op, value)); // a set: a look-up of a thousand ids among 100,000 records stays fast
+                final Set<String> ids = values(op, value);
                 yield b -> ids.contains(b.id);
             }
             case "email_addresses.email_address" -> {
@@ -303,13 +304,14 @@ public final class SugarV10Simulator extends SimulatorServer {
         };
     }
 
-    private static List<String> values(final String op, final JsonNode value) {
+    /** The values an operator names, as a set: a look-up of a thousand ids or addresses among 100,000 records stays fast. */
+    private static Set<String> values(final String op, final JsonNode value) {
         return switch (op) {
-            case "$equals" -> List.of(value.asText());
+            case "$equals" -> Set.of(value.asText());
             case "$in" -> {
-                final List<String> list = new ArrayList<>();
-                value.forEach(v -> list.add(v.asText()));
-                yield list;
+                final Set<String> set = new HashSet<>();
+                value.forEach(v -> set.add(v.asText()));
+                yield set;
             }
             default -> throw new IllegalArgumentException("operator " + op + " is not supported here");
         };

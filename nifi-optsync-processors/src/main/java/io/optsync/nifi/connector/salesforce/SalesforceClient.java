@@ -302,8 +302,9 @@ final class SalesforceClient implements AbstractConnectorService.Client {
     }
 
     private HttpReply send(final Call call, final SharedToken.Token current) throws ConnectorException {
-        lastInstance = current.endpoint();
-        final HttpReply reply = transport.send(call.at(instances.instance(current.endpoint())).header("Authorization", "Bearer " + current.access())
+        final HttpUrl instance = instances.instance(current.endpoint());
+        lastInstance = current.endpoint(); // only an instance calls may go to names provenance's transit URI
+        final HttpReply reply = transport.send(call.at(instance).header("Authorization", "Bearer " + current.access())
                 .header("Accept", "application/json").build(), LIMITS);
         usage.observe(reply.header("Sforce-Limit-Info"));
         return reply;
