@@ -68,7 +68,9 @@ class NetSuiteMailchimpTemplateIT {
             assertThat(netSuite.stats().faults("concurrency-limit")).isZero();
             assertThat(mailchimp.stats().maxConcurrent()).isLessThanOrEqualTo(10);
             assertThat(netSuite.grants()).as("one NetSuite sign-in").isEqualTo(1);
-            template.assertCleanRun(nifi, parameters.secrets());
+            final List<String> secrets = new ArrayList<>(parameters.secrets());
+            secrets.addAll(netSuite.issuedSecrets());
+            template.assertCleanRun(nifi, secrets);
         } finally {
             netSuite.close();
             mailchimp.close();

@@ -52,13 +52,16 @@ record PairTemplate(String file, Side first, Side second) {
         final List<Map<String, Object>> parameters = new ArrayList<>(first.parameters());
         parameters.addAll(second.parameters());
         parameters.addAll(Templates.AUDIT_PARAMETERS);
+        parameters.addAll(Templates.CONNECTIVITY_PARAMETERS);
         final String context = FlowBuilder.parameterContext(rest, context(), "Settings of the " + name() + ". Credentials are sensitive.", parameters);
         final FlowBuilder flow = FlowBuilder.group(rest, rootId, name(), context);
         final String reader = flow.service("org.apache.nifi.json.JsonTreeReader", "JSON Reader", Map.of());
         final String writer = flow.service("org.apache.nifi.json.JsonRecordSetWriter", "JSON Writer", Map.of());
         final Map<String, String> services = new LinkedHashMap<>();
         for (final Side side : List.of(first, second)) {
-            services.put(side.system(), flow.service(side.serviceType(), side.system(), side.serviceProperties()));
+            final Map<String, String> properties = new LinkedHashMap<>(side.serviceProperties());
+            properties.put(Templates.ALLOW_PLAIN_HTTP, Templates.ref(Templates.ALLOW_PLAIN_HTTP));
+            services.put(side.system(), flow.service(side.serviceType(), side.system(), properties));
         }
         final String database = flow.service("org.apache.nifi.dbcp.DBCPConnectionPool", "Audit Database", Map.of(
                 "Database Connection URL", Templates.ref(Templates.AUDIT_DB_URL), "Database Driver Class Name", Templates.ref(Templates.AUDIT_DB_DRIVER),

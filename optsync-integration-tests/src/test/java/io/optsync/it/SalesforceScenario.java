@@ -116,8 +116,12 @@ final class SalesforceScenario implements AutoCloseable {
     }
 
     /** The credentials a scenario gives, none of which may appear in an exported flow or a log. */
+    /** The credentials, and every token the simulators handed out. */
     List<String> secrets() {
-        return parameters().secrets();
+        final List<String> all = new java.util.ArrayList<>(parameters().secrets());
+        all.addAll(salesforce.issuedSecrets());
+        all.addAll(partner.issuedSecrets());
+        return all;
     }
 
     Set<String> optedOutInSalesforce() {

@@ -77,7 +77,10 @@ record SimulatorParameters(Map<String, String> values, List<String> sensitive, L
         return new SimulatorParameters(all, allSensitive, allSecrets);
     }
 
+    /** Sets these parameters, and Allow Plain HTTP: the simulators serve http. */
     void applyTo(final TemplateRunner template) throws IOException, InterruptedException {
-        template.parameters(values, sensitive);
+        final Map<String, String> withPlainHttp = new LinkedHashMap<>(values);
+        withPlainHttp.put(Templates.ALLOW_PLAIN_HTTP, "true");
+        template.parameters(withPlainHttp, sensitive);
     }
 }

@@ -32,7 +32,12 @@ class SugarActOnTemplateIT {
             assertThat(scenario.actOn.passwordGrants()).as("one sign-in for the whole run").isEqualTo(1);
             assertThat(scenario.actOn.stats().maxPerSecond()).isLessThanOrEqualTo(5);
             assertThat(scenario.actOn.stats().faults("rate-limited")).isZero();
-            scenario.template.assertCleanRun(scenario.nifi, List.of(SugarV10Simulator.PASSWORD, ActOnSimulator.PASSWORD, ActOnSimulator.CLIENT_SECRET));
+            final java.util.Set<String> secrets = new java.util.HashSet<>(List.of(SugarV10Simulator.PASSWORD, ActOnSimulator.PASSWORD,
+                    ActOnSimulator.CLIENT_SECRET));
+            secrets.addAll(scenario.sugar.issuedSecrets());
+            secrets.addAll(scenario.actOn.issuedSecrets());
+            assertThat(scenario.actOn.issuedSecrets()).as("Act-On's access and refresh token").hasSizeGreaterThanOrEqualTo(2);
+            scenario.template.assertCleanRun(scenario.nifi, secrets);
         }
     }
 }

@@ -213,9 +213,10 @@ final class TemplateRunner {
 
     /**
      * What every template run must end with: no bulletin at ERROR, audit rows in the audit database and none left on
-     * 'audit' (the database took them all), and none of {@code secrets} in the exported flow or in NiFi's log.
+     * 'audit' (the database took them all), and none of {@code secrets} (credentials, and the tokens and session ids
+     * the vendors handed out) in the exported flow, in NiFi's log or in any component's state.
      */
-    void assertCleanRun(final NiFiInstance nifi, final List<String> secrets) throws IOException, InterruptedException {
+    void assertCleanRun(final NiFiInstance nifi, final java.util.Collection<String> secrets) throws IOException, InterruptedException {
         assertThat(errorBulletins()).isEmpty();
         waitFor(Duration.ofSeconds(30), "the audit trail in the database", () -> {
             try {
@@ -227,9 +228,37 @@ final class TemplateRunner {
         assertThat(queuedOn("audit")).as("audit records the database could not take").isZero();
         final String exported = download();
         final String log = nifi.appLog();
+        final Map<String, String> state = stateValues();
+        assertThat(state.keySet()).as("the connectors share their tokens through cluster state").anyMatch(key -> key.endsWith("/ token.access"));
         for (final String secret : secrets) {
             assertThat(exported).as("exported flow").doesNotContain(secret);
             assertThat(log).as("NiFi's log").doesNotContain(secret);
+            assertThat(state).as("component state, as View State shows it").allSatisfy((key, value) -> assertThat(value).doesNotContain(secret));
+        }
+    }
+
+    /**
+     * What View State shows of every processor and controller service of the group, read through NiFi's REST API: each
+     * value under "component name / scope / key".
+     */
+    Map<String, String> stateValues() throws IOException, InterruptedException {
+        final Map<String, String> values = new LinkedHashMap<>();
+        final JsonNode flow = rest.get("/flow/process-groups/" + group).path("processGroupFlow").path("flow");
+        for (final JsonNode processor : flow.path("processors")) {
+            collectState(values, processor.path("component").path("name").asText(), rest.get("/processors/" + processor.path("id").asText() + "/state"));
+        }
+        for (final JsonNode service : rest.get("/flow/process-groups/" + group + "/controller-services").path("controllerServices")) {
+            collectState(values, service.path("component").path("name").asText(),
+                    rest.get("/controller-services/" + service.path("id").asText() + "/state"));
+        }
+        return values;
+    }
+
+    private static void collectState(final Map<String, String> values, final String component, final JsonNode state) {
+        for (final String scope : List.of("localState", "clusterState")) {
+            for (final JsonNode entry : state.path("componentState").path(scope).path("state")) {
+                values.put(component + " / " + scope + " / " + entry.path("key").asText(), entry.path("value").asText());
+            }
         }
     }
 

@@ -43,6 +43,12 @@ final class Templates {
     static final String AUDIT_DB_PASSWORD = "Audit Database Password";
     static final String AUDIT_TABLE = "Audit Table";
 
+    static final String ALLOW_PLAIN_HTTP = "Allow Plain HTTP";
+
+    /** How every template's connectors reach their vendors: https only, unless the user allows plain HTTP for a test system. */
+    static final List<Map<String, Object>> CONNECTIVITY_PARAMETERS = List.of(parameter(ALLOW_PLAIN_HTTP, "false", false,
+            "true only for a simulator or a test system served over http://: credentials then cross the network in clear"));
+
     /** Every template's audit trail: NiFi's DatabaseRecordSink on a DBCPConnectionPool, into the table of docs/optsync_audit.sql. */
     static final List<Map<String, Object>> AUDIT_PARAMETERS = List.of(
             parameter(AUDIT_DB_URL, "jdbc:postgresql://localhost:5432/optsync", false,

@@ -172,9 +172,9 @@ public final class ActOnSimulator extends SimulatorServer {
     }
 
     private SimResponse issueTokens() {
-        final String access = UUID.randomUUID().toString();
+        final String access = issued(UUID.randomUUID().toString());
         accessTokens.put(access, clock.millis() + TOKEN_LIFETIME_MS);
-        validRefreshToken = UUID.randomUUID().toString(); // single-use: every new token invalidates the older refresh tokens
+        validRefreshToken = issued(UUID.randomUUID().toString()); // single-use: every new token invalidates the older refresh tokens
         final Map<String, Object> body = new LinkedHashMap<>();
         body.put("access_token", access);
         body.put("refresh_token", validRefreshToken);

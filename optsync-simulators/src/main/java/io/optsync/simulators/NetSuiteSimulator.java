@@ -365,7 +365,7 @@ public final class NetSuiteSimulator extends SimulatorServer {
             return SimResponse.json(400, Map.of("error", "invalid_grant"));
         }
         grants++;
-        final String access = "eyJraWQiOi" + UUID.randomUUID().toString().replace("-", "");
+        final String access = issued("eyJraWQiOi" + UUID.randomUUID().toString().replace("-", ""));
         tokens.put(access, clock.instant().plusSeconds(3600));
         return SimResponse.json(200, Map.of("access_token", access, "expires_in", 3600, "token_type", "bearer"));
     }

@@ -370,7 +370,7 @@ public final class SalesforceSimulator extends SimulatorServer {
                     || grant.startsWith("urn:") ? "invalid_grant" : "unsupported_grant_type", "error_description", "authentication failure"));
         }
         grants++;
-        final String access = "00D000000000001!" + UUID.randomUUID().toString().replace("-", "");
+        final String access = issued("00D000000000001!" + UUID.randomUUID().toString().replace("-", ""));
         sessions.put(access, clock.instant());
         final Map<String, Object> body = new LinkedHashMap<>();
         body.put("access_token", access);

@@ -2,6 +2,10 @@ package io.optsync.simulators;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +47,19 @@ public abstract class SimulatorServer implements AutoCloseable {
     private HttpServer server;
     private ExecutorService executor;
 
+    private final java.util.Set<String> issuedSecrets = ConcurrentHashMap.newKeySet();
+
+    /** Records a token or session id the vendor hands out, and returns it. */
+    protected final String issued(final String secret) {
+        issuedSecrets.add(secret);
+        return secret;
+    }
+
+    /** Every access token, refresh token and session id this vendor handed out: none may show in state, logs or flows. */
+    public java.util.Set<String> issuedSecrets() {
+        return java.util.Set.copyOf(issuedSecrets);
+    }
+
     /** The vendor's name, for logs and the admin API. */
     public abstract String vendor();
 
@@ -82,7 +99,18 @@ public abstract class SimulatorServer implements AutoCloseable {
     }
 
     public SimulatorServer start(final int port) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
+        return serve(HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256));
+    }
+
+    /** Serves HTTPS, as the vendor does, with a certificate of {@code tls} (a {@link TestCertificates#serverContext()}). */
+    public SimulatorServer startHttps(final int port, final SSLContext tls) throws IOException {
+        final HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", port), 256);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        return serve(https);
+    }
+
+    private SimulatorServer serve(final HttpServer created) {
+        server = created;
         executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
         server.createContext("/", this::exchange);
@@ -95,7 +123,7 @@ public abstract class SimulatorServer implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + port();
+        return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + port();
     }
 
     public CallStats stats() {

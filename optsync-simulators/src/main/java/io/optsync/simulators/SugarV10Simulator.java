@@ -174,8 +174,8 @@ public final class SugarV10Simulator extends SimulatorServer {
     }
 
     private SimResponse issue(final String platform) {
-        final String access = UUID.randomUUID().toString();
-        final String refresh = UUID.randomUUID().toString();
+        final String access = issued(UUID.randomUUID().toString());
+        final String refresh = issued(UUID.randomUUID().toString());
         tokenPlatform.put(access, platform);
         refreshTokens.put(refresh, platform);
         final Map<String, Object> body = new LinkedHashMap<>();

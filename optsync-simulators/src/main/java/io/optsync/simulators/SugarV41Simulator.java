@@ -146,7 +146,7 @@ public final class SugarV41Simulator extends SimulatorServer {
             return fault(10, "Invalid Login", "Login attempt failed please check the username and password");
         }
         logins++;
-        final String session = UUID.randomUUID().toString().replace("-", "");
+        final String session = issued(UUID.randomUUID().toString().replace("-", ""));
         sessions.add(session);
         final ObjectNode body = SimResponse.JSON.createObjectNode();
         body.put("id", session);

@@ -3,6 +3,8 @@ package io.optsync.nifi.connector;
 import org.apache.nifi.annotation.lifecycle.OnDisabled;
 import org.apache.nifi.annotation.lifecycle.OnEnabled;
 import org.apache.nifi.components.ConfigVerificationResult;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.controller.ConfigurationContext;
 import org.apache.nifi.controller.VerifiableControllerService;
 import org.apache.nifi.logging.ComponentLog;
@@ -72,6 +74,35 @@ public abstract class AbstractConnectorService extends AbstractControllerService
     @Override
     protected void init(final ControllerServiceInitializationContext config) {
         nodes = config.getNodeTypeProvider();
+    }
+
+    /** The proxy settings' checks; a vendor service adds its own to these. */
+    @Override
+    protected Collection<ValidationResult> customValidate(final ValidationContext context) {
+        return ConnectorProperties.validateConnectivity(context);
+    }
+
+    /**
+     * The vendor token this service shares with the other nodes through its cluster state, sealed there with a key
+     * derived from the service's sensitive property values ({@link StateCipher}): View State shows no live token.
+     */
+    protected final SharedToken sharedToken(final ConfigurationContext context) {
+        return sharedToken(context, null);
+    }
+
+    /**
+     * The shared token, sealed also with {@code serviceKey}: a key from a Private Key Service, which the sensitive
+     * properties of this service do not hold.
+     */
+    protected final SharedToken sharedToken(final ConfigurationContext context, final java.security.PrivateKey serviceKey) {
+        final List<String> secrets = new ArrayList<>(context.getProperties().entrySet().stream()
+                .filter(e -> e.getKey().isSensitive() && e.getValue() != null)
+                .sorted(java.util.Comparator.comparing(e -> e.getKey().getName()))
+                .map(e -> context.getProperty(e.getKey()).getValue()).toList());
+        if (serviceKey != null && serviceKey.getEncoded() != null) {
+            secrets.add(java.util.Base64.getEncoder().encodeToString(serviceKey.getEncoded()));
+        }
+        return new SharedToken(getStateManager(), Clock.systemUTC(), StateCipher.of(getIdentifier(), secrets));
     }
 
     @OnEnabled

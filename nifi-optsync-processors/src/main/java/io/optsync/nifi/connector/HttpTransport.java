@@ -54,15 +54,17 @@ public final class HttpTransport implements ClusterShare.Limit {
     private int members = 1;
     private volatile Runnable demand = () -> { };
 
-    public HttpTransport(final Settings settings) {
+    /** A transport that reaches the vendor as {@code connectivity} says (TLS trust, proxy, plain HTTP allowed or not). */
+    public HttpTransport(final Settings settings, final Connectivity connectivity) {
         this.settings = settings;
-        this.client = new OkHttpClient.Builder()
+        final OkHttpClient.Builder builder = new OkHttpClient.Builder()
                 .connectTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .writeTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .callTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .retryOnConnectionFailure(false) // retries are ours, counted and paced
-                .build();
+                .retryOnConnectionFailure(false); // retries are ours, counted and paced
+        connectivity.configure(builder);
+        this.client = builder.build();
         this.rateLimiter = limiter(settings.requestsPerSecond());
     }
 
@@ -128,6 +130,7 @@ public final class HttpTransport implements ClusterShare.Limit {
     public HttpReply send(final Request request, final Classifier classifier, final Attempt attempt) throws ConnectorException {
         final RetryPolicy<HttpReply> retry = RetryPolicy.<HttpReply>builder()
                 .handle(IOException.class)
+                .abortOn(Connectivity.RefusedDestination.class)
                 .handleResultIf(reply -> classifier.classify(reply) == HttpOutcome.RETRY)
                 .withMaxAttempts(settings.attempts())
                 .withBackoff(settings.firstDelay(), settings.maxDelay())
@@ -146,6 +149,10 @@ public final class HttpTransport implements ClusterShare.Limit {
             final Throwable cause = e.getCause() != null ? e.getCause() : e;
             if (cause instanceof ConnectorException refused) {
                 throw refused;
+            }
+            if (cause instanceof Connectivity.RefusedDestination refused) {
+                throw new ConnectorException("destination", request.method() + " " + safeUrl(request) + ": " + refused.getMessage(), false,
+                        Duration.ZERO, refused);
             }
             throw new ConnectorException("network", request.method() + " " + safeUrl(request) + " failed: " + cause.getMessage(), true,
                     Duration.ZERO, cause);

@@ -19,7 +19,7 @@ import java.util.UUID;
  * compare-and-set, so that only one node at a time logs in or refreshes, and the new token is published before the
  * lease is let go. On a single NiFi, cluster state is the local state.
  */
-public final class SharedToken {
+public final class SharedToken implements TokenSource {
     private static final String ACCESS = "token.access";
     private static final String REFRESH = "token.refresh";
     private static final String EXPIRES = "token.expires";
@@ -41,6 +41,11 @@ public final class SharedToken {
             this(access, refresh, expires, null);
         }
 
+        @Override
+        public String toString() {
+            return "Token[expires=" + expires + ", endpoint=" + endpoint + "]";
+        }
+
         boolean usableAt(final Instant now) {
             return access != null && !access.isEmpty() && expires.minus(EARLY).isAfter(now);
         }
@@ -54,12 +59,15 @@ public final class SharedToken {
 
     private final StateManager state;
     private final Clock clock;
+    private final StateCipher cipher;
     private final String owner = UUID.randomUUID().toString();
     private Token cached;
 
-    public SharedToken(final StateManager state, final Clock clock) {
+    /** @param cipher seals the access and refresh tokens in state: no live secret is stored there in the clear */
+    public SharedToken(final StateManager state, final Clock clock, final StateCipher cipher) {
         this.state = state;
         this.clock = clock;
+        this.cipher = cipher;
     }
 
     /** A usable access token: the cached one, the cluster's, or a new one from {@code grant}. */
@@ -68,6 +76,7 @@ public final class SharedToken {
     }
 
     /** A usable token with its endpoint: the cached one, the cluster's, or a new one from {@code grant}. */
+    @Override
     public synchronized Token token(final Grant grant) throws ConnectorException {
         if (cached == null || !cached.usableAt(clock.instant())) {
             renew(grant, null);
@@ -79,6 +88,7 @@ public final class SharedToken {
      * Replaces a token the vendor refused (expired or logged out) and returns the new access token. When another node
      * already replaced it, that one is used without a new grant.
      */
+    @Override
     public synchronized String renewAfterRefusal(final Grant grant, final String refused) throws ConnectorException {
         cached = null;
         return renew(grant, refused);
@@ -130,8 +140,8 @@ public final class SharedToken {
     private void publish(final Token fresh) throws IOException {
         update(current -> {
             final Map<String, String> published = new HashMap<>(current.toMap());
-            published.put(ACCESS, fresh.access());
-            published.put(REFRESH, fresh.refresh() == null ? "" : fresh.refresh());
+            published.put(ACCESS, cipher.seal(ACCESS, fresh.access()));
+            published.put(REFRESH, fresh.refresh() == null ? "" : cipher.seal(REFRESH, fresh.refresh()));
             published.put(EXPIRES, fresh.expires().toString());
             published.put(ENDPOINT, fresh.endpoint() == null ? "" : fresh.endpoint());
             published.remove(SIGN_IN_REFUSED);
@@ -175,15 +185,16 @@ public final class SharedToken {
         return leaseOwner != null && !leaseOwner.equals(owner) && until != null && Instant.parse(until).isAfter(clock.instant());
     }
 
-    private static Token read(final StateMap map) {
-        final String access = map.get(ACCESS);
+    /** The cluster's token, or {@code null} when there is none this service's secrets open (as after a password change). */
+    private Token read(final StateMap map) {
+        final String access = cipher.open(ACCESS, map.get(ACCESS)).orElse(null);
         final String expires = map.get(EXPIRES);
         if (access == null || expires == null) {
             return null;
         }
-        final String refresh = map.get(REFRESH);
+        final String refresh = cipher.open(REFRESH, map.get(REFRESH)).orElse(null);
         final String endpoint = map.get(ENDPOINT);
-        return new Token(access, refresh == null || refresh.isEmpty() ? null : refresh, Instant.parse(expires),
+        return new Token(access, refresh, Instant.parse(expires),
                 endpoint == null || endpoint.isEmpty() ? null : endpoint);
     }
 

@@ -26,7 +26,9 @@ public final class ClusterNodes {
                 new MockComponentLog("connector@" + node, service), clusterState);
         init.setClustered(true);
         service.initialize(init);
-        final ConfigurationContext context = new MockConfigurationContext(service, properties, init, Map.of());
+        final Map<PropertyDescriptor, String> withPlainHttp = new java.util.HashMap<>(properties);
+        withPlainHttp.putIfAbsent(ConnectorProperties.ALLOW_PLAIN_HTTP, "true"); // the simulators serve http
+        final ConfigurationContext context = new MockConfigurationContext(service, withPlainHttp, init, Map.of());
         for (final Method method : service.getClass().getMethods()) {
             if (method.isAnnotationPresent(OnEnabled.class)) {
                 if (method.getParameterCount() == 1) {

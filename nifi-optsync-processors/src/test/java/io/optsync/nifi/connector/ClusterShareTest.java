@@ -45,7 +45,7 @@ class ClusterShareTest {
     /** A node: its share of 10 connections and 5 requests a second. */
     private final class Node {
         final ConcurrencyCap connections = new ConcurrencyCap(10);
-        final HttpTransport transport = new HttpTransport(new HttpTransport.Settings(5, 1, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(1)));
+        final HttpTransport transport = ConnectorTestRunners.plainHttp(new HttpTransport.Settings(5, 1, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(1)));
         final ClusterShare share = ClusterShare.clustered(state, clock, List.of(connections, transport));
 
         /** A renewal of a node that calls the vendor. */
@@ -168,7 +168,7 @@ class ClusterShareTest {
     void aNewTokenKeepsAMemberThatJoinedWhileItWasGranted() throws Exception {
         final Node a = new Node();
         a.callAndRenew();
-        final SharedToken token = new SharedToken(state, clock);
+        final SharedToken token = new SharedToken(state, clock, StateCipher.of("test", java.util.List.of("secret")));
         final Node[] b = new Node[1];
         token.access(refresh -> {
             b[0] = new Node();
@@ -180,20 +180,20 @@ class ClusterShareTest {
             return new SharedToken.Token("access", null, clock.instant().plusSeconds(3600));
         });
         clock.advance(ClusterShare.RENEW);
-        assertThat(state.getState(Scope.CLUSTER).get("token.access")).isEqualTo("access");
+        assertThat(StateCipher.of("test", java.util.List.of("secret")).open("token.access", state.getState(Scope.CLUSTER).get("token.access"))).contains("access");
         assertThat(a.callAndRenew()).as("both members still counted").isEqualTo(2);
     }
 
     @Test
     void aRefusedGrantLeavesNoLeaseForTheNextSignInToWaitOut() throws Exception {
-        final SharedToken refused = new SharedToken(state, clock);
+        final SharedToken refused = new SharedToken(state, clock, StateCipher.of("test", java.util.List.of("secret")));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> refused.access(refresh -> {
             throw new ConnectorException("auth-401", "wrong password", false);
         })).isInstanceOf(ConnectorException.class);
         assertThat(state.getState(Scope.CLUSTER).toMap()).as("the lease is let go").doesNotContainKey("token.lease.owner");
 
         // the service re-enabled with the password mended (a new owner), or another node: it signs in at once
-        final SharedToken mended = new SharedToken(state, clock);
+        final SharedToken mended = new SharedToken(state, clock, StateCipher.of("test", java.util.List.of("secret")));
         assertThat(mended.access(refresh -> new SharedToken.Token("access", null, clock.instant().plusSeconds(3600)))).isEqualTo("access");
     }
 }

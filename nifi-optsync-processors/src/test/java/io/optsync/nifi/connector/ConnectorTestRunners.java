@@ -40,13 +40,22 @@ public final class ConnectorTestRunners {
         return records;
     }
 
-    /** Adds {@code service} under {@code id}, not yet enabled. */
+    /** Direct calls that may use plain HTTP, as the simulators serve it. */
+    public static final Connectivity PLAIN_HTTP = new Connectivity(null, null, org.apache.nifi.proxy.ProxyConfiguration.DIRECT_CONFIGURATION, true);
+
+    /** A transport to a simulator. */
+    public static HttpTransport plainHttp(final HttpTransport.Settings settings) {
+        return new HttpTransport(settings, PLAIN_HTTP);
+    }
+
+    /** Adds {@code service} under {@code id}, not yet enabled, with Allow Plain HTTP set: the simulators serve http. */
     public static <T extends ControllerService> T added(final TestRunner runner, final String id, final T service) {
         try {
             runner.addControllerService(id, service);
         } catch (final InitializationException e) {
             throw new IllegalStateException(e);
         }
+        runner.setProperty(service, ConnectorProperties.ALLOW_PLAIN_HTTP, "true");
         return service;
     }
 }

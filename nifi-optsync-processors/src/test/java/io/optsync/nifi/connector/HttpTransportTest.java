@@ -32,7 +32,7 @@ class HttpTransportTest {
     }
 
     private static HttpTransport transport(final Duration timeout) {
-        return new HttpTransport(new HttpTransport.Settings(100, 1, Duration.ofMillis(1), Duration.ofMillis(2), timeout));
+        return ConnectorTestRunners.plainHttp(new HttpTransport.Settings(100, 1, Duration.ofMillis(1), Duration.ofMillis(2), timeout));
     }
 
     @Test
@@ -89,7 +89,7 @@ class HttpTransportTest {
             exchange.close();
         });
         // the back-off alone would wait 1 ms; the date asks for 2 to 3 s (it has whole seconds)
-        final HttpTransport transport = new HttpTransport(new HttpTransport.Settings(100, 2, Duration.ofMillis(1), Duration.ofSeconds(10), Duration.ofSeconds(5)));
+        final HttpTransport transport = ConnectorTestRunners.plainHttp(new HttpTransport.Settings(100, 2, Duration.ofMillis(1), Duration.ofSeconds(10), Duration.ofSeconds(5)));
         final long started = System.nanoTime();
         assertThat(transport.send(new Request.Builder().url(url).build(), HttpTransport.Classifier.STATUS).status()).isEqualTo(204);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(1_900));

@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
         + "counts as opted out when unsubscribed from the mapped lists it holds and active on none; bounced_hard is a hard bounce. "
         + "Status 1 (re-subscribe) is written only when PushCrmFieldUpdates allows it: opt-in propagation on and a consent newer than the "
         + "opt-out. Stays under the account's 5 requests a second (3 by default), honours Retry-After on 429 and retries 503.")
-@Stateful(scopes = Scope.CLUSTER, description = "On a cluster, a lease per node that splits the vendor's limits (requests a second) between the nodes.")
+@Stateful(scopes = Scope.CLUSTER, description = "On a cluster, a lease per node that splits the vendor's limits (requests a second) between the "
+        + "nodes.")
 public class ActiveCampaignConnectorService extends AbstractConnectorService {
 
     static final PropertyDescriptor BASE_URL = new PropertyDescriptor.Builder()
@@ -34,7 +35,7 @@ public class ActiveCampaignConnectorService extends AbstractConnectorService {
             .description("The account's API URL from Settings > Developer, for example https://youraccount.api-us1.com (do not build it from the "
                     + "account name).")
             .required(true)
-            .addValidator(StandardValidators.URL_VALIDATOR)
+            .addValidator(ConnectorProperties.VENDOR_URL)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .build();
 
@@ -61,7 +62,8 @@ public class ActiveCampaignConnectorService extends AbstractConnectorService {
             "Contacts per write call; ActiveCampaign takes one list status per request, so this only groups them.");
     static final PropertyDescriptor TIMEOUT = ConnectorProperties.TIMEOUT;
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(BASE_URL, API_TOKEN, LISTS, REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
+    private static final List<PropertyDescriptor> PROPERTIES = ConnectorProperties.withConnectivity(BASE_URL, API_TOKEN, LISTS, REQUESTS_PER_SECOND,
+            BATCH_SIZE, TIMEOUT);
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {

@@ -24,8 +24,9 @@ import java.util.List;
         + "(incrementally by the time an address was added), and adds opt-outs by uploading them as a CSV. The OAuth token is kept in "
         + "cluster state and shared by every node: Act-On allows 5 password grants an hour and each refresh token is single-use, so "
         + "the cluster logs in once and refreshes one node at a time. Calls stay under the account's 5 calls a second.")
-@Stateful(scopes = Scope.CLUSTER, description = "The Act-On access token, refresh token and expiry, shared by every node, and a short lease "
-        + "that lets one node at a time obtain a new token. On a cluster, also a lease per node that splits the vendor's limits between the nodes.")
+@Stateful(scopes = Scope.CLUSTER, description = "The Act-On access token and refresh token (encrypted under a key derived from the sensitive "
+        + "properties) and expiry, shared by every node, and a short lease that lets one node at a time obtain a new token. On a cluster, also a "
+        + "lease per node that splits the vendor's limits between the nodes.")
 public class ActOnConnectorService extends AbstractConnectorService {
 
     static final PropertyDescriptor BASE_URL = new PropertyDescriptor.Builder()
@@ -33,7 +34,7 @@ public class ActOnConnectorService extends AbstractConnectorService {
             .description("Act-On's REST API: https://restapi.actonsoftware.com (or https://api-eu.actonsoftware.com for EU accounts).")
             .required(true)
             .defaultValue("https://restapi.actonsoftware.com")
-            .addValidator(StandardValidators.URL_VALIDATOR)
+            .addValidator(ConnectorProperties.VENDOR_URL)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .build();
 
@@ -64,8 +65,8 @@ public class ActOnConnectorService extends AbstractConnectorService {
 
 
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(BASE_URL, USERNAME, PASSWORD, CLIENT_ID, CLIENT_SECRET,
-            REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
+    private static final List<PropertyDescriptor> PROPERTIES = ConnectorProperties.withConnectivity(BASE_URL, USERNAME, PASSWORD, CLIENT_ID,
+            CLIENT_SECRET, REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
 
 
     @Override
@@ -75,7 +76,7 @@ public class ActOnConnectorService extends AbstractConnectorService {
 
     @Override
     protected Connection connect(final ConfigurationContext context) {
-        final SharedToken token = new SharedToken(getStateManager(), Clock.systemUTC());
+        final SharedToken token = sharedToken(context);
         try {
             token.clearRefusedSignIn(); // enabled again or verified: the user asks for a sign-in now
         } catch (final java.io.IOException e) {

@@ -28,7 +28,8 @@ import java.util.List;
         + "cleaned is a hard bounce; pending, transactional and archived are no marketing consent (unknown). Mailchimp refuses to "
         + "re-subscribe an unsubscribed or cleaned member (Member In Compliance State): that is final, never retried. At most Max "
         + "Concurrent Connections calls are open at once (Mailchimp allows 10 per API key).")
-@Stateful(scopes = Scope.CLUSTER, description = "On a cluster, a lease per node that splits the vendor's limits (requests a second, connections open at once) between the nodes.")
+@Stateful(scopes = Scope.CLUSTER, description = "On a cluster, a lease per node that splits the vendor's limits (requests a second, connections open "
+        + "at once) between the nodes.")
 public class MailchimpConnectorService extends AbstractConnectorService {
 
     static final AllowableValue API_KEY_AUTH = new AllowableValue("api-key", "API Key", "An API key; its suffix after '-' names the data centre.");
@@ -74,7 +75,7 @@ public class MailchimpConnectorService extends AbstractConnectorService {
             .name("Base URL")
             .description("Overrides https://<data centre>.api.mailchimp.com, for a proxy or a test server.")
             .required(false)
-            .addValidator(StandardValidators.URL_VALIDATOR)
+            .addValidator(ConnectorProperties.VENDOR_URL)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .build();
 
@@ -98,8 +99,8 @@ public class MailchimpConnectorService extends AbstractConnectorService {
     static final PropertyDescriptor BATCH_SIZE = ConnectorProperties.batchSize("500", 500, "Members per batch request (Mailchimp's most is 500).");
     static final PropertyDescriptor TIMEOUT = ConnectorProperties.TIMEOUT;
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(AUTHENTICATION, API_KEY, ACCESS_TOKEN, SERVER_PREFIX, BASE_URL, LIST_ID,
-            MAX_CONNECTIONS, REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
+    private static final List<PropertyDescriptor> PROPERTIES = ConnectorProperties.withConnectivity(AUTHENTICATION, API_KEY, ACCESS_TOKEN,
+            SERVER_PREFIX, BASE_URL, LIST_ID, MAX_CONNECTIONS, REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.optsync.nifi.connector.ConnectorException;
 import io.optsync.nifi.connector.HttpReply;
 import io.optsync.nifi.connector.HttpTransport;
-import io.optsync.nifi.connector.PemKeys;
 import io.optsync.nifi.connector.SharedToken;
 import okhttp3.FormBody;
 import okhttp3.HttpUrl;
@@ -39,13 +38,13 @@ final class NetSuiteAuth implements NetSuiteSignIn {
     private final SharedToken token;
 
     /** @param token where the access token is kept, shared by every node of a cluster */
-    NetSuiteAuth(final HttpUrl host, final String clientId, final String certificateId, final String privateKeyPem, final HttpTransport transport,
+    NetSuiteAuth(final HttpUrl host, final String clientId, final String certificateId, final PrivateKey privateKey, final HttpTransport transport,
                  final SharedToken token) {
         this.token = token;
         this.tokenUrl = host.newBuilder().addPathSegments("services/rest/auth/oauth2/v1/token").build();
         this.clientId = clientId;
         this.certificateId = certificateId;
-        this.key = PemKeys.rsaPrivateKey(privateKeyPem);
+        this.key = privateKey;
         this.transport = transport;
     }
 

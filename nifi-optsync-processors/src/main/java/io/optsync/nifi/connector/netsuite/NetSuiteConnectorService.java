@@ -34,8 +34,9 @@ import java.util.List;
         + "recipient and are never written, and a Confirmed Opt-Out is never left. Signs in with OAuth 2.0 client credentials (a PS256 "
         + "client assertion signed with the certificate's key; the token is shared in cluster state) or, for accounts that still use it, token-based authentication (OAuth 1.0a, HMAC-SHA256). At most Max Concurrent Requests "
         + "calls are open at once: the account's concurrency is shared by every integration.")
-@Stateful(scopes = Scope.CLUSTER, description = "The NetSuite access token, shared by every node, and a short lease that lets one node at a "
-        + "time obtain a new one. On a cluster, also a lease per node that splits the vendor's limits between the nodes.")
+@Stateful(scopes = Scope.CLUSTER, description = "The NetSuite access token (encrypted under a key derived from the sensitive properties), shared by "
+        + "every node, and a short lease that lets one node at a time obtain a new one. On a cluster, also a lease per node that splits the vendor's "
+        + "limits between the nodes.")
 public class NetSuiteConnectorService extends AbstractConnectorService {
 
     static final PropertyDescriptor HOST = new PropertyDescriptor.Builder()
@@ -44,7 +45,7 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
                     + "https://1234567.suitetalk.api.netsuite.com or https://1234567-sb1.suitetalk.api.netsuite.com. NetSuite asks not to build it "
                     + "from the account id.")
             .required(true)
-            .addValidator(StandardValidators.URL_VALIDATOR)
+            .addValidator(ConnectorProperties.VENDOR_URL)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .build();
 
@@ -88,12 +89,15 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
 
     static final PropertyDescriptor PRIVATE_KEY = new PropertyDescriptor.Builder()
             .name("Private Key")
-            .description("The RSA private key of that certificate (3072 or 4096 bits), unencrypted PKCS#8 PEM. Use a sensitive parameter.")
-            .required(true)
+            .description("The RSA private key of that certificate (3072 or 4096 bits), unencrypted PKCS#8 PEM. Use a sensitive parameter, or "
+                    + "set Private Key Service instead (an encrypted key, or a key file).")
+            .required(false)
             .sensitive(true)
             .addValidator(SecretValidator.NON_BLANK)
             .dependsOn(AUTHENTICATION, CLIENT_CREDENTIALS)
             .build();
+
+    static final PropertyDescriptor PRIVATE_KEY_SERVICE = PemKeys.privateKeyService(AUTHENTICATION, CLIENT_CREDENTIALS);
 
     static final PropertyDescriptor CONSUMER_KEY = tokenBased("Consumer Key", "The integration record's consumer key.", false);
     static final PropertyDescriptor CONSUMER_SECRET = tokenBased("Consumer Secret", "The integration record's consumer secret. Use a sensitive parameter.", true);
@@ -127,9 +131,9 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
     static final PropertyDescriptor BATCH_SIZE = ConnectorProperties.batchSize("100", 1000, "Records per write call; each is its own PATCH.");
     static final PropertyDescriptor TIMEOUT = ConnectorProperties.TIMEOUT;
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(HOST, ACCOUNT_ID, AUTHENTICATION, CLIENT_ID, CERTIFICATE_ID, PRIVATE_KEY,
-            CONSUMER_KEY, CONSUMER_SECRET, TOKEN_ID, TOKEN_SECRET, EXTRA_FIELDS, SCOPE, OPT_OUTS_OUTSIDE_SCOPE, MAX_CONCURRENT,
-            REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
+    private static final List<PropertyDescriptor> PROPERTIES = ConnectorProperties.withConnectivity(HOST, ACCOUNT_ID, AUTHENTICATION, CLIENT_ID,
+            CERTIFICATE_ID, PRIVATE_KEY, PRIVATE_KEY_SERVICE, CONSUMER_KEY, CONSUMER_SECRET, TOKEN_ID, TOKEN_SECRET, EXTRA_FIELDS, SCOPE, OPT_OUTS_OUTSIDE_SCOPE,
+            MAX_CONCURRENT, REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
 
     private static PropertyDescriptor tokenBased(final String name, final String description, final boolean sensitive) {
         return new PropertyDescriptor.Builder()
@@ -149,11 +153,18 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
 
     @Override
     protected Collection<ValidationResult> customValidate(final ValidationContext context) {
-        final List<ValidationResult> results = new ArrayList<>();
+        final List<ValidationResult> results = new ArrayList<>(super.customValidate(context));
         if (CLIENT_CREDENTIALS.getValue().equals(context.getProperty(AUTHENTICATION).getValue())) {
-            PemKeys.check(context, PRIVATE_KEY).ifPresent(results::add);
+            PemKeys.checkOneOf(context, PRIVATE_KEY, PRIVATE_KEY_SERVICE).ifPresent(results::add);
         }
         return results;
+    }
+
+    /** The M2M sign-in, with the key of the Private Key Service or of the Private Key text (a key service's key also seals the token). */
+    private NetSuiteSignIn clientCredentials(final ConfigurationContext context, final HttpUrl host, final io.optsync.nifi.connector.HttpTransport transport) {
+        final java.security.PrivateKey key = PemKeys.resolve(context, PRIVATE_KEY, PRIVATE_KEY_SERVICE);
+        return new NetSuiteAuth(host, context.getProperty(CLIENT_ID).getValue(), context.getProperty(CERTIFICATE_ID).getValue(), key, transport,
+                context.getProperty(PRIVATE_KEY_SERVICE).isSet() ? sharedToken(context, key) : sharedToken(context));
     }
 
     @Override
@@ -164,8 +175,7 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
                 ? new TokenBasedSignIn(new TokenBasedSignIn.Credentials(context.getProperty(ACCOUNT_ID).getValue(), context.getProperty(CONSUMER_KEY).getValue(),
                         context.getProperty(CONSUMER_SECRET).getValue(), context.getProperty(TOKEN_ID).getValue(), context.getProperty(TOKEN_SECRET).getValue()),
                         Clock.systemUTC())
-                : new NetSuiteAuth(host, context.getProperty(CLIENT_ID).getValue(), context.getProperty(CERTIFICATE_ID).getValue(),
-                        context.getProperty(PRIVATE_KEY).getValue(), transport, new SharedToken(getStateManager(), Clock.systemUTC()));
+                : clientCredentials(context, host, transport);
         final String extra = context.getProperty(EXTRA_FIELDS).getValue();
         final List<String> extraFields = extra == null ? List.of() : java.util.Arrays.stream(extra.split(",")).map(String::trim).filter(f -> !f.isEmpty()).toList();
         final ConcurrencyCap concurrency = new ConcurrencyCap(context.getProperty(MAX_CONCURRENT).asInteger());

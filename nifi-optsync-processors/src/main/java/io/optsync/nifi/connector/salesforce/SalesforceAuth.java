@@ -5,11 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.optsync.nifi.connector.ConnectorException;
 import io.optsync.nifi.connector.HttpReply;
 import io.optsync.nifi.connector.HttpTransport;
-import io.optsync.nifi.connector.PemKeys;
 import io.optsync.nifi.connector.SharedToken;
 import okhttp3.FormBody;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
+import org.apache.nifi.oauth2.AccessToken;
+import org.apache.nifi.oauth2.OAuth2AccessTokenProvider;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -31,11 +32,22 @@ final class SalesforceAuth {
     static final String CLIENT_CREDENTIALS = "client-credentials";
     static final String JWT_BEARER = "jwt-bearer";
     static final String REFRESH_TOKEN = "refresh-token";
+    static final String ACCESS_TOKEN_PROVIDER = "access-token-provider";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration KEPT_FOR = Duration.ofHours(1);
 
-    /** What a flow needs; a field a flow does not use is {@code null}. */
-    record Credentials(String flow, String clientId, String clientSecret, String username, String privateKeyPem, String refreshToken) {
+    /**
+     * What a flow needs; a field a flow does not use is {@code null}.
+     *
+     * @param privateKey the JWT bearer flow's key (from the Private Key text or a Private Key Service)
+     * @param tokenProvider the OAuth2 Access Token Provider of that flow
+     */
+    record Credentials(String flow, String clientId, String clientSecret, String username, PrivateKey privateKey, String refreshToken,
+                       OAuth2AccessTokenProvider tokenProvider) {
+        @Override
+        public String toString() {
+            return "Credentials[flow=" + flow + ", clientId=" + clientId + "]";
+        }
     }
 
     private final HttpUrl loginUrl;
@@ -47,7 +59,7 @@ final class SalesforceAuth {
         this.loginUrl = HttpUrl.get(loginUrl);
         this.credentials = credentials;
         this.transport = transport;
-        this.privateKey = JWT_BEARER.equals(credentials.flow()) ? PemKeys.rsaPrivateKey(credentials.privateKeyPem()) : null;
+        this.privateKey = credentials.privateKey();
     }
 
     /** Where tokens are issued. */
@@ -57,6 +69,9 @@ final class SalesforceAuth {
 
     /** A new token by the configured flow (Salesforce issues no refresh token to these flows, so none is used). */
     SharedToken.Token grant(final String ignoredRefreshToken) throws ConnectorException {
+        if (ACCESS_TOKEN_PROVIDER.equals(credentials.flow())) {
+            return fromProvider();
+        }
         final FormBody.Builder form = new FormBody.Builder();
         switch (credentials.flow()) {
             case CLIENT_CREDENTIALS -> form.add("grant_type", "client_credentials").add("client_id", credentials.clientId())
@@ -82,6 +97,26 @@ final class SalesforceAuth {
             throw new ConnectorException("auth", "Salesforce's token answer has no access_token or instance_url", true);
         }
         return new SharedToken.Token(body.path("access_token").asText(), null, Instant.now().plus(KEPT_FOR), instance);
+    }
+
+    /**
+     * The token of NiFi's OAuth2 Access Token Provider (which signs in and refreshes by itself), for the Login URL: the
+     * provider's answer does not carry Salesforce's instance_url, so the Login URL must be the org's My Domain.
+     */
+    private SharedToken.Token fromProvider() throws ConnectorException {
+        final AccessToken details;
+        try {
+            details = credentials.tokenProvider().getAccessDetails();
+        } catch (final RuntimeException e) {
+            throw new ConnectorException("auth", "the OAuth2 Access Token Provider could not provide a token: " + e.getMessage(), true, Duration.ZERO, e);
+        }
+        if (details == null || details.getAccessToken() == null || details.getAccessToken().isBlank()) {
+            throw new ConnectorException("auth", "the OAuth2 Access Token Provider gave no access token", true);
+        }
+        final Instant kept = Instant.now().plus(KEPT_FOR);
+        final Instant expires = details.getExpiresIn() > 0 && details.getFetchTime() != null
+                ? details.getFetchTime().plusSeconds(details.getExpiresIn()) : kept;
+        return new SharedToken.Token(details.getAccessToken(), null, expires.isBefore(kept) ? expires : kept, loginUrl.toString());
     }
 
     /** The JWT bearer assertion: iss the connected app, sub the user, aud the login host, valid for 3 minutes. */

@@ -68,7 +68,7 @@ final class SalesforceClient implements AbstractConnectorService.Client {
     private final SalesforceAuth auth;
     private final SalesforceInstance instances;
     private final HttpTransport transport;
-    private final SharedToken token;
+    private final io.optsync.nifi.connector.TokenSource token;
     private final ApiUsage usage;
     private final int batchSize;
     private final RecordScope scope;
@@ -76,7 +76,7 @@ final class SalesforceClient implements AbstractConnectorService.Client {
     private volatile String lastInstance;
 
     /** @param scope the user's condition on the records read, and whether opt-outs outside it are read too */
-    SalesforceClient(final String apiVersion, final SalesforceAuth auth, final HttpTransport transport, final SharedToken token, final ApiUsage usage,
+    SalesforceClient(final String apiVersion, final SalesforceAuth auth, final HttpTransport transport, final io.optsync.nifi.connector.TokenSource token, final ApiUsage usage,
                      final int batchSize, final RecordScope scope) {
         this.apiVersion = apiVersion;
         this.scope = scope;

@@ -20,6 +20,11 @@ import org.apache.nifi.controller.ConfigurationContext;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.processor.util.StandardValidators;
 
+import io.optsync.nifi.connector.PemKeys;
+import io.optsync.nifi.connector.TokenSource;
+import org.apache.nifi.oauth2.OAuth2AccessTokenProvider;
+
+import java.security.PrivateKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,11 +34,12 @@ import java.util.List;
 @CapabilityDescription("Connects optsync's processors to Salesforce: reads Contacts, Leads (not converted) and Person Accounts incrementally "
         + "on SystemModstamp, looks them up by address and sets HasOptedOutOfEmail (PersonHasOptedOutOfEmail) through sObject Collections, "
         + "200 records a request. IsEmailBounced is read as a bounce, never as an opt-out. Signs in with OAuth 2.0 client credentials, "
-        + "JWT bearer or a refresh token; the session is kept in cluster state and shared by every node. Stays under the Requests Per "
+        + "JWT bearer (key text or NiFi's Private Key Service), a refresh token or NiFi's OAuth2 Access Token Provider; the session is kept in cluster state, encrypted, and shared by every node. Stays under the Requests Per "
         + "Second, stops before the org's daily API allocation is spent (API Usage Ceiling, read from Sforce-Limit-Info), and waits out "
         + "403 REQUEST_LIMIT_EXCEEDED instead of taking it for an authentication failure.")
-@Stateful(scopes = Scope.CLUSTER, description = "The Salesforce access token and instance URL, shared by every node, and a short lease that lets "
-        + "one node at a time obtain a new token. On a cluster, also a lease per node that splits the vendor's limits between the nodes.")
+@Stateful(scopes = Scope.CLUSTER, description = "The Salesforce access token (encrypted under a key derived from the sensitive properties) and "
+        + "instance URL, shared by every node, and a short lease that lets one node at a time obtain a new token. On a cluster, also a lease per "
+        + "node that splits the vendor's limits between the nodes.")
 public class SalesforceConnectorService extends AbstractConnectorService {
 
     static final AllowableValue CLIENT_CREDENTIALS = new AllowableValue(SalesforceAuth.CLIENT_CREDENTIALS, "Client Credentials",
@@ -42,6 +48,9 @@ public class SalesforceConnectorService extends AbstractConnectorService {
             "An RS256 assertion signed with the private key of the certificate uploaded to the connected app, for a pre-authorized user.");
     static final AllowableValue REFRESH_TOKEN_FLOW = new AllowableValue(SalesforceAuth.REFRESH_TOKEN, "Refresh Token",
             "A refresh token issued to the connected app once, by a user's consent.");
+    static final AllowableValue ACCESS_TOKEN_PROVIDER_FLOW = new AllowableValue(SalesforceAuth.ACCESS_TOKEN_PROVIDER, "OAuth2 Access Token Provider",
+            "The token of NiFi's OAuth2 Access Token Provider service, which signs in and refreshes by itself. API calls go to the Login URL, "
+                    + "which must then be the org's My Domain. The token stays on each node, never in cluster state.");
 
     static final PropertyDescriptor LOGIN_URL = new PropertyDescriptor.Builder()
             .name("Login URL")
@@ -49,7 +58,7 @@ public class SalesforceConnectorService extends AbstractConnectorService {
                     + "My Domain (required by Client Credentials). API calls go to the instance URL Salesforce returns with the token.")
             .required(true)
             .defaultValue("https://login.salesforce.com")
-            .addValidator(StandardValidators.URL_VALIDATOR)
+            .addValidator(ConnectorProperties.VENDOR_URL)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .build();
 
@@ -65,7 +74,7 @@ public class SalesforceConnectorService extends AbstractConnectorService {
             .name("Authentication")
             .description("The OAuth 2.0 flow to sign in with.")
             .required(true)
-            .allowableValues(CLIENT_CREDENTIALS, JWT_BEARER, REFRESH_TOKEN_FLOW)
+            .allowableValues(CLIENT_CREDENTIALS, JWT_BEARER, REFRESH_TOKEN_FLOW, ACCESS_TOKEN_PROVIDER_FLOW)
             .defaultValue(CLIENT_CREDENTIALS.getValue())
             .build();
 
@@ -74,6 +83,7 @@ public class SalesforceConnectorService extends AbstractConnectorService {
             .description("The connected app's consumer key.")
             .required(true)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .dependsOn(AUTHENTICATION, CLIENT_CREDENTIALS, JWT_BEARER, REFRESH_TOKEN_FLOW)
             .build();
 
     static final PropertyDescriptor CLIENT_SECRET = new PropertyDescriptor.Builder()
@@ -96,11 +106,22 @@ public class SalesforceConnectorService extends AbstractConnectorService {
     static final PropertyDescriptor PRIVATE_KEY = new PropertyDescriptor.Builder()
             .name("Private Key")
             .description("The PEM private key (unencrypted PKCS#8, -----BEGIN PRIVATE KEY-----) of the certificate uploaded to the connected app. "
-                    + "Use a sensitive parameter.")
-            .required(true)
+                    + "Use a sensitive parameter, or set Private Key Service instead (an encrypted key, or a key file).")
+            .required(false)
             .sensitive(true)
             .addValidator(SecretValidator.NON_BLANK)
             .dependsOn(AUTHENTICATION, JWT_BEARER)
+            .build();
+
+    static final PropertyDescriptor PRIVATE_KEY_SERVICE = PemKeys.privateKeyService(AUTHENTICATION, JWT_BEARER);
+
+    static final PropertyDescriptor ACCESS_TOKEN_PROVIDER = new PropertyDescriptor.Builder()
+            .name("OAuth2 Access Token Provider")
+            .description("NiFi's OAuth2 Access Token Provider that hands out the Salesforce access token (for example a "
+                    + "StandardOauth2AccessTokenProvider on the org's token endpoint).")
+            .required(true)
+            .identifiesControllerService(OAuth2AccessTokenProvider.class)
+            .dependsOn(AUTHENTICATION, ACCESS_TOKEN_PROVIDER_FLOW)
             .build();
 
     static final PropertyDescriptor REFRESH_TOKEN = new PropertyDescriptor.Builder()
@@ -130,8 +151,9 @@ public class SalesforceConnectorService extends AbstractConnectorService {
     static final PropertyDescriptor OPT_OUTS_OUTSIDE_SCOPE = RecordScope.OPT_OUTS_OUTSIDE_SCOPE;
     static final PropertyDescriptor TIMEOUT = ConnectorProperties.TIMEOUT;
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(LOGIN_URL, API_VERSION, AUTHENTICATION, CLIENT_ID, CLIENT_SECRET, USERNAME,
-            PRIVATE_KEY, REFRESH_TOKEN, SCOPE, OPT_OUTS_OUTSIDE_SCOPE, REQUESTS_PER_SECOND, BATCH_SIZE, API_USAGE_CEILING, TIMEOUT);
+    private static final List<PropertyDescriptor> PROPERTIES = ConnectorProperties.withConnectivity(LOGIN_URL, API_VERSION, AUTHENTICATION, CLIENT_ID,
+            CLIENT_SECRET, USERNAME, PRIVATE_KEY, PRIVATE_KEY_SERVICE, REFRESH_TOKEN, ACCESS_TOKEN_PROVIDER, SCOPE, OPT_OUTS_OUTSIDE_SCOPE, REQUESTS_PER_SECOND, BATCH_SIZE, API_USAGE_CEILING,
+            TIMEOUT);
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -140,14 +162,14 @@ public class SalesforceConnectorService extends AbstractConnectorService {
 
     @Override
     protected Collection<ValidationResult> customValidate(final ValidationContext context) {
-        final List<ValidationResult> results = new ArrayList<>();
+        final List<ValidationResult> results = new ArrayList<>(super.customValidate(context));
         final String flow = context.getProperty(AUTHENTICATION).getValue();
         if (CLIENT_CREDENTIALS.getValue().equals(flow) && !context.getProperty(CLIENT_SECRET).isSet()) {
             results.add(new ValidationResult.Builder().subject(CLIENT_SECRET.getDisplayName()).valid(false)
                     .explanation("Client Credentials needs the Client Secret").build());
         }
         if (JWT_BEARER.getValue().equals(flow)) {
-            io.optsync.nifi.connector.PemKeys.check(context, PRIVATE_KEY).ifPresent(results::add);
+            PemKeys.checkOneOf(context, PRIVATE_KEY, PRIVATE_KEY_SERVICE).ifPresent(results::add);
         }
         return results;
     }
@@ -157,11 +179,17 @@ public class SalesforceConnectorService extends AbstractConnectorService {
         final int rate = context.getProperty(REQUESTS_PER_SECOND).asInteger();
         final int batch = context.getProperty(BATCH_SIZE).asInteger();
         final HttpTransport transport = ConnectorProperties.transport(context, REQUESTS_PER_SECOND);
+        final String flow = context.getProperty(AUTHENTICATION).getValue();
+        final PrivateKey key = JWT_BEARER.getValue().equals(flow) ? PemKeys.resolve(context, PRIVATE_KEY, PRIVATE_KEY_SERVICE) : null;
+        final OAuth2AccessTokenProvider provider = ACCESS_TOKEN_PROVIDER_FLOW.getValue().equals(flow)
+                ? context.getProperty(ACCESS_TOKEN_PROVIDER).asControllerService(OAuth2AccessTokenProvider.class) : null;
         final SalesforceAuth auth = new SalesforceAuth(context.getProperty(LOGIN_URL).evaluateAttributeExpressions().getValue(),
-                new SalesforceAuth.Credentials(context.getProperty(AUTHENTICATION).getValue(), context.getProperty(CLIENT_ID).getValue(),
-                        context.getProperty(CLIENT_SECRET).getValue(), context.getProperty(USERNAME).getValue(), context.getProperty(PRIVATE_KEY).getValue(),
-                        context.getProperty(REFRESH_TOKEN).getValue()), transport);
-        return new Connection(new SalesforceClient(context.getProperty(API_VERSION).getValue(), auth, transport, new SharedToken(getStateManager(), Clock.systemUTC()),
+                new SalesforceAuth.Credentials(flow, context.getProperty(CLIENT_ID).getValue(), context.getProperty(CLIENT_SECRET).getValue(),
+                        context.getProperty(USERNAME).getValue(), key, context.getProperty(REFRESH_TOKEN).getValue(), provider), transport);
+        // the provider's token stays on the node; a key from a Private Key Service also seals the shared token
+        final TokenSource tokens = provider != null ? TokenSource.nodeLocal()
+                : context.getProperty(PRIVATE_KEY_SERVICE).isSet() ? sharedToken(context, key) : sharedToken(context);
+        return new Connection(new SalesforceClient(context.getProperty(API_VERSION).getValue(), auth, transport, tokens,
                         new ApiUsage(context.getProperty(API_USAGE_CEILING).asInteger() / 100.0), batch,
                         RecordScope.of(context, SCOPE)),
                 new ConnectorProfile("Salesforce", SalesforceObject.ALL.stream().map(SalesforceObject::name).toList(), batch, rate,

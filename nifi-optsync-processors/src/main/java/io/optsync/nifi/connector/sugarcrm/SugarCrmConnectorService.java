@@ -28,8 +28,9 @@ import java.util.List;
         + "unsubscribe link opts people out without changing date_modified); finds records by e-mail address; writes the opt-out "
         + "of an address. Sugar keeps the opt-out on the address, shared by every record with it, so each address of a record is "
         + "read as a record of its own. The session is kept in cluster state and shared by every node.")
-@Stateful(scopes = Scope.CLUSTER, description = "The SugarCRM access token (v10) or session id (v4_1), shared by every node, and a short lease "
-        + "that lets one node at a time sign in. On a cluster, also a lease per node that splits the vendor's limits between the nodes.")
+@Stateful(scopes = Scope.CLUSTER, description = "The SugarCRM access token (v10) or session id (v4_1), encrypted under a key derived from the "
+        + "sensitive properties, shared by every node, and a short lease that lets one node at a time sign in. On a cluster, also a lease per node "
+        + "that splits the vendor's limits between the nodes.")
 public class SugarCrmConnectorService extends AbstractConnectorService {
 
     enum ApiVersion implements DescribedValue {
@@ -66,7 +67,7 @@ public class SugarCrmConnectorService extends AbstractConnectorService {
             .name("Site URL")
             .description("The SugarCRM site, for example https://crm.example.com; the API path is added by API Version.")
             .required(true)
-            .addValidator(StandardValidators.URL_VALIDATOR)
+            .addValidator(ConnectorProperties.VENDOR_URL)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .build();
 
@@ -127,8 +128,8 @@ public class SugarCrmConnectorService extends AbstractConnectorService {
 
 
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(SITE_URL, API_VERSION, USERNAME, PASSWORD, CLIENT_ID, CLIENT_SECRET,
-            PLATFORM, MODULES, REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
+    private static final List<PropertyDescriptor> PROPERTIES = ConnectorProperties.withConnectivity(SITE_URL, API_VERSION, USERNAME, PASSWORD,
+            CLIENT_ID, CLIENT_SECRET, PLATFORM, MODULES, REQUESTS_PER_SECOND, BATCH_SIZE, TIMEOUT);
 
 
     @Override
@@ -145,7 +146,7 @@ public class SugarCrmConnectorService extends AbstractConnectorService {
                 context.getProperty(CLIENT_ID).getValue(), context.getProperty(CLIENT_SECRET).isSet() ? context.getProperty(CLIENT_SECRET).getValue() : "",
                 context.getProperty(PLATFORM).getValue());
         final String site = context.getProperty(SITE_URL).evaluateAttributeExpressions().getValue();
-        final SharedToken token = new SharedToken(getStateManager(), Clock.systemUTC());
+        final SharedToken token = sharedToken(context);
         return new Connection(v10 ? new SugarV10Api(site, credentials, transport, token) : new SugarV41Api(site, credentials, transport, token),
                 new ConnectorProfile("SugarCRM", CustomValueSet.splitList(context.getProperty(MODULES).getValue()),
                         context.getProperty(BATCH_SIZE).asInteger(), rate, v10 ? OptOutEncoding.SUGARCRM_V10 : OptOutEncoding.SUGARCRM_V4_1, false,

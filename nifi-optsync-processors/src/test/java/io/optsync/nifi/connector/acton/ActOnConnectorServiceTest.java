@@ -43,6 +43,7 @@ class ActOnConnectorServiceTest {
         runner = ConnectorTestRunners.hostRunner();
         service = new ActOnConnectorService();
         runner.addControllerService("acton", service);
+        runner.setProperty(service, io.optsync.nifi.connector.ConnectorProperties.ALLOW_PLAIN_HTTP, "true");
         runner.setProperty(service, ActOnConnectorService.BASE_URL, sim.baseUrl());
         runner.setProperty(service, ActOnConnectorService.USERNAME, ActOnSimulator.USERNAME);
         runner.setProperty(service, ActOnConnectorService.PASSWORD, ActOnSimulator.PASSWORD);
@@ -128,8 +129,8 @@ class ActOnConnectorServiceTest {
         for (int i = 0; i < 2; i++) {
             // two nodes at 2 calls/s each stay under the account's 5/s (sharing the budget across nodes is the cluster issue's work)
             final HttpTransport.Settings pace = new HttpTransport.Settings(2, 4, Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(30));
-            nodes.add(new ActOnClient(sim.baseUrl(), credentials, new HttpTransport(pace),
-                    new SharedToken(clusterState, Clock.systemUTC()), new MockComponentLog("node" + i, this)));
+            nodes.add(new ActOnClient(sim.baseUrl(), credentials, io.optsync.nifi.connector.ConnectorTestRunners.plainHttp(pace),
+                    new SharedToken(clusterState, Clock.systemUTC(), io.optsync.nifi.connector.StateCipher.of("acton", List.of(ActOnSimulator.PASSWORD))), new MockComponentLog("node" + i, this)));
         }
         for (int round = 0; round < 3; round++) {
             for (final ActOnClient node : nodes) {
@@ -138,6 +139,8 @@ class ActOnConnectorServiceTest {
         }
         assertThat(sim.passwordGrants()).isEqualTo(1);
         assertThat(clusterState.getState(Scope.CLUSTER).get("token.refresh")).isNotBlank();
+        assertThat(clusterState.getState(Scope.CLUSTER).toMap().values()).as("no live token in cluster state")
+                .noneMatch(value -> sim.issuedSecrets().stream().anyMatch(value::contains));
 
         sim.faults(FaultPlan.NONE);
         java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(sim.baseUrl() + "/_sim/acton/expire-tokens"))

@@ -43,6 +43,7 @@ class SugarCrmConnectorServiceTest {
         final TestRunner runner = ConnectorTestRunners.hostRunner();
         service = new SugarCrmConnectorService();
         runner.addControllerService("sugar", service);
+        runner.setProperty(service, io.optsync.nifi.connector.ConnectorProperties.ALLOW_PLAIN_HTTP, "true");
         runner.setProperty(service, SugarCrmConnectorService.SITE_URL, sim.baseUrl());
         runner.setProperty(service, SugarCrmConnectorService.API_VERSION, version);
         runner.setProperty(service, SugarCrmConnectorService.USERNAME, SugarV10Simulator.USERNAME);
