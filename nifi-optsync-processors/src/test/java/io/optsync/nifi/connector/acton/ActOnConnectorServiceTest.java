@@ -108,7 +108,29 @@ class ActOnConnectorServiceTest {
     }
 
     @Test
-    void findsTheRejectedAddressesOfAnUploadOneByOne() throws Exception {
+    void findsTheRejectedAddressesOfALargeUploadByHalvesNotOneByOne() throws Exception {
+        final java.util.Random random = new java.util.Random(17);
+        final java.util.Set<Integer> invalid = new java.util.TreeSet<>();
+        while (invalid.size() < 5) {
+            invalid.add(random.nextInt(10_000));
+        }
+        final List<FieldUpdate> updates = IntStream.range(0, 10_000).mapToObj(i -> new FieldUpdate(null,
+                invalid.contains(i) ? "not-an-address-" + i : "p" + i + "@example.com", true, Map.of())).toList();
+        final List<WriteOutcome> outcomes = service.write("optout", updates);
+        for (int i = 0; i < updates.size(); i++) {
+            assertThat(outcomes.get(i).status()).as(updates.get(i).email())
+                    .isEqualTo(invalid.contains(i) ? WriteOutcome.Status.FAILED : WriteOutcome.Status.SUCCESS);
+        }
+        assertThat(sim.optOutAddresses()).hasSize(10_000 - 5);
+        final long uploads = sim.stats().calls("PUT /api/1/list/optout");
+        final int bound = 1 + 5 * (int) Math.ceil(Math.log(10_000) / Math.log(2));
+        System.out.printf("FIGURE Act-On: 10,000 addresses with 5 invalid: %d uploads to find them (bound 1 + 5 x ceil(log2 10,000) = %d; one by one "
+                + "would be 10,001)%n", uploads, bound);
+        assertThat(uploads).as("k rejected of n cost about k log2(n / k) uploads").isLessThanOrEqualTo(bound);
+    }
+
+    @Test
+    void findsTheRejectedAddressesOfAnUpload() throws Exception {
         final List<FieldUpdate> updates = Stream.of("a@example.com", "not-an-address", "b@example.com")
                 .map(e -> new FieldUpdate(null, e, true, Map.of())).toList();
         final List<WriteOutcome> outcomes = service.write("optout", updates);
