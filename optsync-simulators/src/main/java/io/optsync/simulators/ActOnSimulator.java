@@ -97,8 +97,9 @@ public final class ActOnSimulator extends SimulatorServer {
     }
 
     @Override
-    protected SimResponse injectedError(final int status) {
-        return error(status, status == 429 ? "Too Many Requests" : status == 503 ? "Service Unavailable" : "Internal Server Error", "injected fault");
+    protected SimResponse vendorError(final int status, final String message) {
+        return error(status, status == 429 ? "Too Many Requests" : status == 503 ? "Service Unavailable" : status == 404 ? "Not Found"
+                : "Internal Server Error", message);
     }
 
     private static SimResponse error(final int status, final String message, final String detail) {

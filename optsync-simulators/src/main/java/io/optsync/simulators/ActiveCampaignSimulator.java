@@ -43,6 +43,7 @@ public final class ActiveCampaignSimulator extends SimulatorServer {
     private static final DateTimeFormatter ACCOUNT_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
     private static final ZoneOffset ACCOUNT_OFFSET = ZoneOffset.ofHours(-5);
     private static final Pattern CONTACT_LISTS = Pattern.compile("/api/3/contacts/(\\d+)/contactLists");
+    private static final Pattern CONTACT = Pattern.compile("/api/3/contacts/(\\d+)");
 
     /** One contact; memberships by list id. */
     public static final class Contact {
@@ -124,6 +125,11 @@ public final class ActiveCampaignSimulator extends SimulatorServer {
     @Override
     protected SimResponse injectedError(final int status) {
         return SimResponse.json(status, Map.of("message", status == 429 ? "Too Many Requests" : "Service Unavailable"));
+    }
+
+    @Override
+    protected SimResponse vendorError(final int status, final String message) {
+        return SimResponse.json(status, Map.of("message", message));
     }
 
     @Override
@@ -242,18 +248,41 @@ public final class ActiveCampaignSimulator extends SimulatorServer {
             }
             return SimResponse.json(200, Map.of("contactLists", contact.lists.values().stream().map(m -> membership(contact, m)).toList()));
         }
+        final Matcher one = CONTACT.matcher(request.path());
+        if (request.method().equals("GET") && one.matches()) {
+            final Contact contact = contacts.get(Integer.parseInt(one.group(1)));
+            return contact == null ? SimResponse.json(404, Map.of("message", "No Result found for Subscriber with id " + one.group(1)))
+                    : SimResponse.json(200, Map.of("contact", render(contact)));
+        }
         return switch (request.method() + " " + request.path()) {
             case "GET /api/3/contacts" -> list(request);
+            case "GET /api/3/lists" -> lists();
             case "POST /api/3/contactLists" -> subscription(SimResponse.JSON.readTree(request.body()).path("contactList"));
             case "POST /api/3/contact/sync" -> sync(SimResponse.JSON.readTree(request.body()).path("contact"));
-            default -> SimResponse.json(404, Map.of("message", "No Result found for route " + request.path()));
+            default -> notSimulated(request);
         };
+    }
+
+    /** {@code GET /api/3/lists}: the lists the contacts are on, with the meta total. */
+    private SimResponse lists() {
+        final java.util.SortedSet<Integer> ids = new java.util.TreeSet<>();
+        contacts.values().forEach(c -> ids.addAll(c.lists.keySet()));
+        final List<Map<String, Object>> lists = ids.stream().map(id -> Map.<String, Object>of("id", String.valueOf(id), "stringid", "list-" + id,
+                "name", "List " + id)).toList();
+        return SimResponse.json(200, Map.of("lists", lists, "meta", Map.of("total", String.valueOf(lists.size()))));
     }
 
     private SimResponse list(final SimRequest request) {
         final String email = request.queryParam("email");
         final String after = request.queryParam("filters[updated_after]");
-        final Instant updatedAfter = after == null ? null : OffsetDateTime.parse(after).toInstant();
+        final Instant updatedAfter;
+        try {
+            updatedAfter = after == null ? null : after.length() == 10 ? java.time.LocalDate.parse(after).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                    : OffsetDateTime.parse(after.replace(' ', '+')).toInstant(); // a '+' of the offset arrives as a space when not encoded
+        } catch (final java.time.format.DateTimeParseException e) {
+            return SimResponse.json(422, Map.of("errors", List.of(Map.of("title", "The filters[updated_after] value is not a valid date",
+                    "detail", "", "code", "field_invalid", "source", Map.of("pointer", "/filters/updated_after")))));
+        }
         final int idGreater = parseInt(request.queryParam("id_greater"), 0);
         final int limit = Math.max(1, Math.min(100, parseInt(request.queryParam("limit"), 20)));
         final int offset = Math.max(0, parseInt(request.queryParam("offset"), 0));

@@ -48,7 +48,8 @@ public final class MailchimpSimulator extends SimulatorServer {
     static final int MAX_CONNECTIONS = 10;
     static final int MAX_BATCH = 500;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
-    private static final Pattern MEMBER = Pattern.compile("/3\\.0/lists/([^/]+)/members/([0-9a-f]{32})");
+    /** A member by its subscriber hash (MD5 of the lower-case address) or, as the API also accepts, by the address itself. */
+    private static final Pattern MEMBER = Pattern.compile("/3\\.0/lists/([^/]+)/members/([^/]+)");
     private static final Pattern MEMBERS = Pattern.compile("/3\\.0/lists/([^/]+)/members");
     private static final Pattern LIST = Pattern.compile("/3\\.0/lists/([^/]+)");
     private static final Set<String> STATUSES = Set.of("subscribed", "unsubscribed", "cleaned", "pending", "transactional", "archived");
@@ -124,8 +125,8 @@ public final class MailchimpSimulator extends SimulatorServer {
     }
 
     @Override
-    protected SimResponse injectedError(final int status) {
-        return problem(status, status == 429 ? "Too Many Requests" : "Internal Server Error", "injected fault");
+    protected SimResponse vendorError(final int status, final String message) {
+        return problem(status, status == 429 ? "Too Many Requests" : status == 404 ? "Resource Not Found" : "Internal Server Error", message);
     }
 
     @Override
@@ -214,13 +215,20 @@ public final class MailchimpSimulator extends SimulatorServer {
         if (credentialsRefused || !authorized(request.header("Authorization"))) {
             return problem(401, "API Key Invalid", "Your API key may be invalid, or you've attempted to access the wrong datacenter.");
         }
+        if (request.path().equals("/3.0/ping") && request.method().equals("GET")) {
+            return SimResponse.json(200, Map.of("health_status", "Everything's Chimpy!"));
+        }
         final Matcher member = MEMBER.matcher(request.path());
         if (member.matches()) {
-            return list(member.group(1)) ? memberCall(request, member.group(2)) : notFound();
+            final String key = member.group(2);
+            return list(member.group(1)) ? memberCall(request, key.contains("@") ? hash(key) : key.toLowerCase(java.util.Locale.ROOT)) : notFound();
         }
         final Matcher all = MEMBERS.matcher(request.path());
         if (all.matches() && request.method().equals("GET")) {
             return list(all.group(1)) ? page(request) : notFound();
+        }
+        if (all.matches() && request.method().equals("POST")) {
+            return list(all.group(1)) ? addMember(SimResponse.JSON.readTree(request.body())) : notFound();
         }
         final Matcher list = LIST.matcher(request.path());
         if (list.matches() && request.method().equals("POST")) {
@@ -273,6 +281,19 @@ public final class MailchimpSimulator extends SimulatorServer {
         body.put("list_id", LIST_ID);
         body.put("total_items", matching.size());
         return SimResponse.json(200, body);
+    }
+
+    /** {@code POST /lists/{id}/members}: adds a member; one already on the list is "Member Exists". */
+    private synchronized SimResponse addMember(final JsonNode body) {
+        final String email = body.path("email_address").asText("");
+        final String status = body.path("status").asText("");
+        if (email.isBlank() || !STATUSES.contains(status)) {
+            return problem(400, "Invalid Resource", "The resource submitted could not be validated. For field-specific details, see the 'errors' array.");
+        }
+        if (members.containsKey(hash(email))) {
+            return problem(400, "Member Exists", email + " is already a list member. Use PUT to insert or update list members.");
+        }
+        return SimResponse.json(200, render(put(email, status, now())));
     }
 
     private synchronized SimResponse memberCall(final SimRequest request, final String hash) throws Exception {

@@ -162,6 +162,11 @@ public final class NetSuiteSimulator extends SimulatorServer {
     }
 
     @Override
+    protected SimResponse vendorError(final int status, final String message) {
+        return error(status, status == 404 ? "Not Found" : "Internal Server Error", status == 404 ? "NONEXISTENT_ID" : "UNEXPECTED_ERROR", message);
+    }
+
+    @Override
     protected SimResponse injectedError(final int status) {
         return error(status, status == 429 ? "Bad Request" : "Internal Server Error", status == 429 ? "CONCURRENCY_LIMIT_EXCEEDED" : "UNEXPECTED_ERROR",
                 status == 429 ? "Concurrent request limit exceeded. Request blocked." : "An unexpected error occurred. Error ID: " + UUID.randomUUID());
@@ -304,11 +309,14 @@ public final class NetSuiteSimulator extends SimulatorServer {
         if (request.method().equals("PATCH") && record.matches()) {
             return patch(record.group(1), record.group(2), SimResponse.JSON.readTree(request.body()));
         }
+        if (request.method().equals("GET") && record.matches()) {
+            return record(record.group(1), record.group(2));
+        }
         if (request.method().equals("GET") && request.path().equals("/services/rest/system/v1/governanceLimits")) {
             return SimResponse.json(200, Map.of("accountConcurrencyLimit", concurrencyLimit, "accountUnallocatedConcurrencyLimit", concurrencyLimit - 1,
                     "integrationLimitType", "accountLimit"));
         }
-        return error(404, "Not Found", "INVALID_REQUEST", "The request could not be understood by the server due to malformed syntax.");
+        return notSimulated(request);
     }
 
     /**
@@ -370,6 +378,19 @@ public final class NetSuiteSimulator extends SimulatorServer {
         return SimResponse.json(200, Map.of("access_token", access, "expires_in", 3600, "token_type", "bearer"));
     }
 
+    /** The assertion's scope, which NetSuite takes as an array (its docs' form) or as a comma-separated string. */
+    private static List<String> scopes(final JsonNode scope) {
+        final List<String> scopes = new ArrayList<>();
+        if (scope.isArray()) {
+            scope.forEach(s -> scopes.add(s.asText()));
+        } else {
+            for (final String s : scope.asText("").split(",")) {
+                scopes.add(s.trim());
+            }
+        }
+        return scopes;
+    }
+
     private boolean validAssertion(final String jwt) {
         final String[] parts = jwt.split("\\.");
         if (parts.length != 3) {
@@ -387,7 +408,7 @@ public final class NetSuiteSimulator extends SimulatorServer {
             return verifier.verify(Base64.getUrlDecoder().decode(parts[2])) && "PS256".equals(header.path("alg").asText())
                     && CERTIFICATE_ID.equals(header.path("kid").asText()) && CLIENT_ID.equals(claims.path("iss").asText())
                     && (baseUrl() + "/services/rest/auth/oauth2/v1/token").equals(claims.path("aud").asText())
-                    && claims.path("scope").asText().contains("rest_webservices") && exp > clock.instant().getEpochSecond() && exp - iat <= 3600;
+                    && scopes(claims.path("scope")).contains("rest_webservices") && exp > clock.instant().getEpochSecond() && exp - iat <= 3600;
         } catch (final Exception e) {
             return false;
         }
@@ -417,6 +438,9 @@ public final class NetSuiteSimulator extends SimulatorServer {
             suiteql = Suiteql.parse(body.path("q").asText(""), params);
         } catch (final IllegalArgumentException e) {
             return error(400, "Bad Request", "INVALID_PARAMETER", "Invalid search query. Detailed unprocessed description follows. " + e.getMessage());
+        } catch (final UnsupportedOperationException e) {
+            System.err.println("not simulated: NetSuite " + e.getMessage());
+            return vendorError(500, "not simulated: " + e.getMessage());
         }
         final List<Entity> rows = new ArrayList<>(entities.values().stream().filter(e -> e.type.equals(suiteql.table())).filter(suiteql.where()).toList());
         if (suiteql.ordered()) {
@@ -432,23 +456,53 @@ public final class NetSuiteSimulator extends SimulatorServer {
         for (final Entity entity : rows.subList(Math.min(offset, rows.size()), Math.min(rows.size(), offset + limit))) {
             final Map<String, Object> item = new LinkedHashMap<>();
             item.put("links", List.of());
-            item.put("id", entity.id);
-            item.put("email", entity.email);
-            item.put("globalsubscriptionstatus", entity.status);
-            item.put("lmd", entity.value("lastmodifieddate"));
+            if (!suiteql.plain()) {
+                item.put("id", entity.id);
+                item.put("email", entity.email);
+                item.put("globalsubscriptionstatus", entity.status);
+                item.put("lmd", entity.value("lastmodifieddate"));
+            }
             for (final String column : suiteql.extra()) {
                 item.put(column, entity.value(column));
             }
             items.add(item);
         }
         final Map<String, Object> reply = new LinkedHashMap<>();
-        reply.put("links", List.of());
+        reply.put("links", pageLinks(limit, offset, rows.size()));
         reply.put("count", items.size());
         reply.put("hasMore", offset + items.size() < rows.size());
         reply.put("offset", offset);
         reply.put("totalResults", rows.size());
         reply.put("items", items);
         return SimResponse.json(200, reply);
+    }
+
+    /** The collection links NetSuite sends: next (when there is more), first, last and self, as query URLs. */
+    private List<Map<String, String>> pageLinks(final int limit, final int offset, final int total) {
+        final String base = baseUrl() + "/services/rest/query/v1/suiteql?limit=" + limit + "&offset=";
+        final List<Map<String, String>> links = new ArrayList<>();
+        if (offset + limit < total) {
+            links.add(Map.of("rel", "next", "href", base + (offset + limit)));
+        }
+        links.add(Map.of("rel", "first", "href", base + 0));
+        links.add(Map.of("rel", "last", "href", base + (total == 0 ? 0 : (total - 1) / limit * limit)));
+        links.add(Map.of("rel", "self", "href", base + offset));
+        return links;
+    }
+
+    /** {@code GET /record/v1/{type}/{id}}: the record as the REST record service renders it. */
+    private synchronized SimResponse record(final String type, final String id) {
+        final Entity entity = entities.get(type + "/" + id);
+        if (entity == null) {
+            return error(404, "Not Found", "NONEXISTENT_ID", "The record instance does not exist. Provide a valid record instance ID.");
+        }
+        final Map<String, Object> body = new LinkedHashMap<>();
+        body.put("links", List.of(Map.of("rel", "self", "href", baseUrl() + "/services/rest/record/v1/" + type + "/" + id)));
+        body.put("id", entity.id);
+        body.put("email", entity.email);
+        body.put("globalSubscriptionStatus", Map.of("id", entity.status));
+        body.put("lastModifiedDate", entity.lastModified.truncatedTo(ChronoUnit.SECONDS).toString());
+        return SimResponse.json(200, body);
     }
 
     private synchronized SimResponse patch(final String type, final String id, final JsonNode body) {
@@ -496,11 +550,17 @@ public final class NetSuiteSimulator extends SimulatorServer {
     }
 
     /** The parsed subset of SuiteQL. */
-    record Suiteql(String table, Predicate<Entity> where, boolean ordered, List<String> extra) {
+    /**
+     * @param extra the columns after optsync's own four, or with {@code plain} every column selected
+     * @param plain a plain {@code SELECT col, ... FROM ...} rather than optsync's form with its {@code lmd} column
+     */
+    record Suiteql(String table, Predicate<Entity> where, boolean ordered, List<String> extra, boolean plain) {
         private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.DOTALL;
         private static final String TS = "TO_TIMESTAMP\\(\\s*\\?\\s*,\\s*'YYYY-MM-DD HH24:MI:SS'\\s*\\)";
         private static final Pattern SELECT = Pattern.compile("\\s*SELECT\\s+id\\s*,\\s*email\\s*,\\s*globalsubscriptionstatus\\s*,\\s*TO_CHAR\\(\\s*lastmodifieddate\\s*,"
                 + "\\s*'YYYY-MM-DD HH24:MI:SS'\\s*\\)\\s+AS\\s+lmd((?:\\s*,\\s*\\w+)*)\\s+FROM\\s+(customer|contact)(?:\\s+WHERE\\s+(.+?))?(\\s+ORDER\\s+BY\\s+lastmodifieddate\\s*,\\s*id)?\\s*", FLAGS);
+        private static final Pattern PLAIN = Pattern.compile("\\s*SELECT\\s+(\\w+(?:\\s*,\\s*\\w+)*)\\s+FROM\\s+(customer|contact)(?:\\s+WHERE\\s+(.+?))?"
+                + "(\\s+ORDER\\s+BY\\s+lastmodifieddate\\s*,\\s*id)?\\s*", FLAGS);
         private static final Pattern MODIFIED = Pattern.compile("lastmodifieddate\\s*(>=|>|=)\\s*" + TS, FLAGS);
         private static final Pattern ID_AFTER = Pattern.compile("id\\s*>\\s*\\?", FLAGS);
         private static final Pattern OPTED_OUT = Pattern.compile("globalsubscriptionstatus\\s+IN\\s*\\(\\s*'2'\\s*,\\s*'4'\\s*\\)", FLAGS);
@@ -510,9 +570,11 @@ public final class NetSuiteSimulator extends SimulatorServer {
         private static final Pattern COLUMN_IS = Pattern.compile("(\\w+)\\s*(=|<>|!=)\\s*'([^']*)'", FLAGS);
 
         static Suiteql parse(final String q, final List<String> params) {
-            final Matcher select = SELECT.matcher(q);
-            if (!select.matches()) {
-                throw new IllegalArgumentException("Unsupported query: " + q);
+            final Matcher optsync = SELECT.matcher(q);
+            final boolean plain = !optsync.matches();
+            final Matcher select = plain ? PLAIN.matcher(q) : optsync;
+            if (plain && !select.matches()) {
+                throw new UnsupportedOperationException("SuiteQL beyond the simulator's subset: " + q);
             }
             final int[] next = {0};
             final Predicate<Entity> where = select.group(3) == null ? e -> true : Conditions.parse(select.group(3), c -> condition(c, params, next));
@@ -522,14 +584,30 @@ public final class NetSuiteSimulator extends SimulatorServer {
                     extra.add(column.trim().toLowerCase(Locale.ROOT));
                 }
             }
-            return new Suiteql(select.group(2).toLowerCase(Locale.ROOT), where, select.group(4) != null, extra);
+            if (plain) {
+                for (final String column : extra) {
+                    if (!List.of("id", "email", "globalsubscriptionstatus", "searchstage", "lastmodifieddate").contains(column)
+                            && !column.startsWith("custentity")) {
+                        throw new IllegalArgumentException("Unknown identifier '" + column + "'");
+                    }
+                }
+            }
+            return new Suiteql(select.group(2).toLowerCase(Locale.ROOT), where, select.group(4) != null, extra, plain);
+        }
+
+        /** The next positional parameter; a {@code ?} without one is NetSuite's invalid query, not a crash. */
+        private static String param(final List<String> params, final int[] next) {
+            if (next[0] >= params.size()) {
+                throw new IllegalArgumentException("No value was given for bind parameter " + (next[0] + 1) + ".");
+            }
+            return params.get(next[0]++);
         }
 
         /** One condition of the WHERE clause; {@code next} is the next positional parameter. */
         private static Predicate<Entity> condition(final String c, final List<String> params, final int[] next) {
             final Matcher modified = MODIFIED.matcher(c);
             if (modified.matches()) {
-                final Instant at = LocalDateTime.parse(params.get(next[0]++), DB).toInstant(ZoneOffset.UTC);
+                final Instant at = LocalDateTime.parse(param(params, next), DB).toInstant(ZoneOffset.UTC);
                 return switch (modified.group(1)) {
                     case ">=" -> e -> !e.lastModified.isBefore(at);
                     case ">" -> e -> e.lastModified.isAfter(at);
@@ -537,7 +615,7 @@ public final class NetSuiteSimulator extends SimulatorServer {
                 };
             }
             if (ID_AFTER.matcher(c).matches()) {
-                final int id = Integer.parseInt(params.get(next[0]++));
+                final int id = Integer.parseInt(param(params, next));
                 return e -> Integer.parseInt(e.id) > id;
             }
             if (OPTED_OUT.matcher(c).matches()) {
@@ -553,6 +631,9 @@ public final class NetSuiteSimulator extends SimulatorServer {
                 final int count = (int) emails.group(1).chars().filter(ch -> ch == '?').count();
                 if (count > 1000) {
                     throw new IllegalArgumentException("An IN list may hold at most 1000 items.");
+                }
+                if (next[0] + count > params.size()) {
+                    throw new IllegalArgumentException("No value was given for bind parameter " + (params.size() + 1) + ".");
                 }
                 final List<String> wanted = params.subList(next[0], next[0] + count).stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
                 next[0] += count;
@@ -571,7 +652,7 @@ public final class NetSuiteSimulator extends SimulatorServer {
                 }
                 return e -> literal.equals(e.value(name)) == equal;
             }
-            throw new IllegalArgumentException("Unsupported condition: " + c);
+            throw new UnsupportedOperationException("a condition beyond the simulator's subset: " + c);
         }
     }
 }

@@ -120,7 +120,7 @@ public final class SalesforceSimulator extends SimulatorServer {
                     case "isemailbounced", "personisemailbounced" -> bounced;
                     case "isconverted" -> converted;
                     case "ispersonaccount" -> person;
-                    case "systemmodstamp" -> STAMP.format(modstamp.atOffset(ZoneOffset.UTC));
+                    case "systemmodstamp", "lastmodifieddate" -> STAMP.format(modstamp.atOffset(ZoneOffset.UTC)); // moved together here
                     default -> {
                         if (!extra.containsKey(field.toLowerCase(Locale.ROOT))) {
                             throw new IllegalArgumentException("No such column '" + field + "' on entity '" + type + "'");
@@ -180,8 +180,8 @@ public final class SalesforceSimulator extends SimulatorServer {
     }
 
     @Override
-    protected SimResponse injectedError(final int status) {
-        return errors(status, status == 503 ? "SERVER_UNAVAILABLE" : "UNKNOWN_EXCEPTION", "injected fault");
+    protected SimResponse vendorError(final int status, final String message) {
+        return errors(status, status == 503 ? "SERVER_UNAVAILABLE" : status == 404 ? "NOT_FOUND" : "UNKNOWN_EXCEPTION", message);
     }
 
     @Override
@@ -309,7 +309,7 @@ public final class SalesforceSimulator extends SimulatorServer {
     @Override
     protected synchronized SimResponse handle(final SimRequest request) throws Exception {
         if (request.method().equals("POST") && request.path().equals("/services/oauth2/token")) {
-            return token(request.form());
+            return token(withBasicClient(request));
         }
         if (uriLength(request) > MAX_URI) {
             return SimResponse.text(414, "URI Too Long");
@@ -328,8 +328,12 @@ public final class SalesforceSimulator extends SimulatorServer {
         }
         final String rest = versioned.group(1);
         final SimResponse response;
-        if (request.method().equals("GET") && rest.equals("/query")) {
+        if (request.method().equals("GET") && (rest.equals("/query") || rest.equals("/query/"))) { // the docs write /query/?q=
             response = query(request);
+        } else if (request.method().equals("GET") && rest.equals("/limits")) {
+            response = SimResponse.json(200, Map.of("DailyApiRequests", Map.of("Max", apiAllocation, "Remaining", Math.max(0, apiAllocation - apiUsage))));
+        } else if (request.method().equals("GET") && rest.matches("/sobjects/\\w+/\\w+")) {
+            response = retrieve(rest.substring("/sobjects/".length()));
         } else if (request.method().equals("GET") && rest.startsWith("/query/")) {
             response = nextPage(rest.substring("/query/".length()));
         } else if (request.method().equals("PATCH") && rest.equals("/composite/sobjects")) {
@@ -492,6 +496,38 @@ public final class SalesforceSimulator extends SimulatorServer {
         return SimResponse.json(200, results);
     }
 
+    /** {@code GET /sobjects/{Type}/{Id}}: the record with every field the simulator keeps, or Salesforce's 404. */
+    private SimResponse retrieve(final String typeAndId) {
+        final String[] parts = typeAndId.split("/");
+        final SfRecord record = records.get(parts[1]);
+        if (record == null || !record.type.equals(parts[0])) {
+            return errors(404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: " + parts[1]);
+        }
+        final List<String> fields = new ArrayList<>(List.of("Id", "Email", "FirstName", "LastName", "HasOptedOutOfEmail", "IsEmailBounced", "SystemModstamp"));
+        if (record.type.equals("Lead")) {
+            fields.add("IsConverted");
+        }
+        return SimResponse.json(200, record.snapshot(fields));
+    }
+
+    /**
+     * The token request's form, with the client id and secret of an HTTP Basic {@code Authorization} header when it
+     * carries them (RFC 6749 section 2.3.1, which Salesforce accepts) instead of the form.
+     */
+    private static Map<String, String> withBasicClient(final SimRequest request) {
+        final Map<String, String> form = new HashMap<>(request.form());
+        final String authorization = request.header("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            final String decoded = new String(java.util.Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+            final int colon = decoded.indexOf(':');
+            if (colon > 0) {
+                form.putIfAbsent("client_id", java.net.URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8));
+                form.putIfAbsent("client_secret", java.net.URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return form;
+    }
+
     private SimResponse single(final String typeAndId, final JsonNode body) {
         final String[] parts = typeAndId.split("/");
         if (parts.length != 2) {
@@ -564,11 +600,12 @@ public final class SalesforceSimulator extends SimulatorServer {
     }
 
     /** The SOQL optsync sends: SELECT fields FROM Contact|Lead|Account [WHERE c AND c ...] [ORDER BY SystemModstamp[, Id]]. */
-    record Soql(List<String> fields, String type, Predicate<SfRecord> where, boolean ordered) {
+    /** @param limit the LIMIT clause, or {@code Integer.MAX_VALUE} */
+    record Soql(List<String> fields, String type, Predicate<SfRecord> where, boolean ordered, int limit) {
         private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.DOTALL;
         private static final Pattern SELECT = Pattern.compile("\\s*SELECT\\s+(.+?)\\s+FROM\\s+(Contact|Lead|Account)\\b(?:\\s+WHERE\\s+(.+?))?"
-                + "(\\s+ORDER\\s+BY\\s+SystemModstamp(?:\\s+ASC)?(?:\\s*,\\s*Id(?:\\s+ASC)?)?)?\\s*", FLAGS);
-        private static final Pattern STAMP_CONDITION = Pattern.compile("SystemModstamp\\s*(>=|>)\\s*(\\d{4}-\\d\\d-\\d\\dT[0-9:.]+(?:Z|[+-]\\d\\d:?\\d\\d))", FLAGS);
+                + "(\\s+ORDER\\s+BY\\s+(?:SystemModstamp|LastModifiedDate)(?:\\s+ASC)?(?:\\s*,\\s*Id(?:\\s+ASC)?)?)?(?:\\s+LIMIT\\s+(\\d+))?\\s*", FLAGS);
+        private static final Pattern STAMP_CONDITION = Pattern.compile("(?:SystemModstamp|LastModifiedDate)\\s*(>=|>)\\s*(\\d{4}-\\d\\d-\\d\\dT[0-9:.]+(?:Z|[+-]\\d\\d:?\\d\\d))", FLAGS);
         private static final Pattern FLAG_CONDITION = Pattern.compile("(HasOptedOutOfEmail|PersonHasOptedOutOfEmail|IsEmailBounced|PersonIsEmailBounced|IsConverted|IsPersonAccount)\\s*=\\s*(TRUE|FALSE)", FLAGS);
         private static final Pattern EMAIL_IN = Pattern.compile("(Email|PersonEmail)\\s+IN\\s*\\((.*)\\)", FLAGS);
         private static final Pattern EMAIL_EQUALS = Pattern.compile("(Email|PersonEmail)\\s*=\\s*('(?:[^'\\\\]|\\\\.)*')", FLAGS);
@@ -590,7 +627,7 @@ public final class SalesforceSimulator extends SimulatorServer {
             if (select.group(3) != null) {
                 where = where.and(Conditions.parse(select.group(3), Soql::condition));
             }
-            return new Soql(fields, type, where, select.group(4) != null);
+            return new Soql(fields, type, where, select.group(4) != null, select.group(5) == null ? Integer.MAX_VALUE : Integer.parseInt(select.group(5)));
         }
 
         private static String canonicalType(final String type) {
@@ -644,7 +681,7 @@ public final class SalesforceSimulator extends SimulatorServer {
                     return byStamp != 0 ? byStamp : a.id.compareTo(b.id);
                 });
             }
-            return out;
+            return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
         }
     }
 }

@@ -95,7 +95,18 @@ public abstract class SimulatorServer implements AutoCloseable {
 
     /** The body of an injected 500, 503 or 429, in the vendor's error shape. */
     protected SimResponse injectedError(final int status) {
-        return SimResponse.json(status, Map.of("error", "injected fault", "status", status));
+        return vendorError(status, "injected fault");
+    }
+
+    /** An error in the vendor's own shape; simulators override it with their vendor's envelope. */
+    protected SimResponse vendorError(final int status, final String message) {
+        return SimResponse.json(status, Map.of("error", message, "status", status));
+    }
+
+    /** A request this simulator does not implement: the vendor's 404 in its own shape, and a "not simulated" line. */
+    protected SimResponse notSimulated(final SimRequest request) {
+        System.err.println("not simulated: " + vendor() + " " + request.method() + " " + request.path());
+        return vendorError(404, "not simulated: " + request.method() + " " + request.path());
     }
 
     public SimulatorServer start(final int port) throws IOException {
@@ -262,7 +273,10 @@ public abstract class SimulatorServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             exchange.close();
         } catch (final Exception e) {
-            send(exchange, SimResponse.json(500, Map.of("error", "simulator error: " + e)));
+            // what the simulator does not understand is its own gap, not the client's fault: the vendor's own error
+            // shape, no Java text in the answer, and a line that names what is missing
+            System.err.println("not simulated: " + vendor() + " " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + ": " + e);
+            send(exchange, vendorError(500, "not simulated"));
         } finally {
             exchange.close();
         }

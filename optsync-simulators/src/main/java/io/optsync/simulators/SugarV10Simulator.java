@@ -49,6 +49,7 @@ public final class SugarV10Simulator extends SimulatorServer {
     public static final String PASSWORD = "sugar-password";
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
     private static final Pattern RECORD = Pattern.compile("/rest/v10/(\\w+)/([\\w-]+)");
+    private static final Pattern MODULE = Pattern.compile("/rest/v10/([A-Z]\\w+)");
     private static final Pattern FILTER = Pattern.compile("/rest/v10/(\\w+)/filter");
 
     private final SugarStore store;
@@ -105,8 +106,8 @@ public final class SugarV10Simulator extends SimulatorServer {
     }
 
     @Override
-    protected SimResponse injectedError(final int status) {
-        return error(status, status == 429 ? "too_many_requests" : "fatal_error", "injected fault");
+    protected SimResponse vendorError(final int status, final String message) {
+        return error(status, status == 429 ? "too_many_requests" : status == 404 ? "not_found" : "fatal_error", message);
     }
 
     static SimResponse error(final int status, final String label, final String message) {
@@ -125,7 +126,58 @@ public final class SugarV10Simulator extends SimulatorServer {
         if (!tokenPlatform.containsKey(token)) {
             return error(401, "invalid_grant", "The access token provided is invalid.");
         }
+        if (request.method().equals("GET") && request.path().equals("/rest/v10/me")) {
+            return SimResponse.json(200, Map.of("current_user", Map.of("id", "1", "user_name", USERNAME, "type", "admin")));
+        }
+        if (request.method().equals("POST") && request.path().equals("/rest/v10/oauth2/logout")) {
+            tokenPlatform.remove(token);
+            return SimResponse.json(200, Map.of("success", true));
+        }
+        final Matcher filter = FILTER.matcher(request.path());
+        final Matcher list = MODULE.matcher(request.path());
+        if (request.method().equals("GET") && (filter.matches() || list.matches())) {
+            // GET /{Module} and GET /{Module}/filter take the filter API's arguments as query parameters (filter[0][field][$op]=...)
+            return filter(filter.matches() ? filter.group(1) : list.group(1), queryAsBody(request.query()));
+        }
         return route(request.method(), request.path(), request.body());
+    }
+
+    /** Query parameters such as {@code filter[0][email][$starts]=a} and {@code max_num=5} as the JSON body the POST form takes. */
+    static com.fasterxml.jackson.databind.node.ObjectNode queryAsBody(final Map<String, List<String>> query) {
+        final com.fasterxml.jackson.databind.node.ObjectNode body = SimResponse.JSON.createObjectNode();
+        for (final Map.Entry<String, List<String>> parameter : query.entrySet()) {
+            final List<String> path = new ArrayList<>();
+            final Matcher key = java.util.regex.Pattern.compile("^([^\\[]+)|\\[([^\\]]*)\\]").matcher(parameter.getKey());
+            while (key.find()) {
+                path.add(key.group(1) != null ? key.group(1) : key.group(2));
+            }
+            com.fasterxml.jackson.databind.JsonNode node = body;
+            for (int i = 0; i < path.size() - 1; i++) {
+                final boolean nextIsIndex = path.get(i + 1).matches("\\d+");
+                final com.fasterxml.jackson.databind.JsonNode child = node.isArray() ? ((com.fasterxml.jackson.databind.node.ArrayNode) node).get(
+                        Integer.parseInt(path.get(i))) : node.get(path.get(i));
+                com.fasterxml.jackson.databind.JsonNode created = child;
+                if (created == null) {
+                    created = nextIsIndex ? SimResponse.JSON.createArrayNode() : SimResponse.JSON.createObjectNode();
+                    if (node.isArray()) {
+                        ((com.fasterxml.jackson.databind.node.ArrayNode) node).add(created);
+                    } else {
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) node).set(path.get(i), created);
+                    }
+                }
+                node = created;
+            }
+            final String value = parameter.getValue().isEmpty() ? "" : parameter.getValue().getFirst();
+            final String last = path.getLast();
+            if (node.isArray()) {
+                ((com.fasterxml.jackson.databind.node.ArrayNode) node).add(value);
+            } else if (last.equals("max_num") || last.equals("offset")) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) node).put(last, Integer.parseInt(value));
+            } else {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) node).put(last, value);
+            }
+        }
+        return body;
     }
 
     private SimResponse route(final String method, final String path, final byte[] body) throws Exception {
@@ -145,6 +197,7 @@ public final class SugarV10Simulator extends SimulatorServer {
             return bean == null ? error(404, "not_found", "Could not find record: " + record.group(2) + " in module: " + record.group(1))
                     : SimResponse.json(200, render(bean));
         }
+        System.err.println("not simulated: SugarCRM v10 " + method + " " + path);
         return error(404, "no_method", "Could not find a route for " + method + " " + path);
     }
 

@@ -71,6 +71,12 @@ public final class SugarV41Simulator extends SimulatorServer {
     private static final Pattern ROWS_BY_EMAIL = Pattern.compile("\\s*email_addresses\\.email_address_caps\\s+(?:IN\\s*\\((.*)\\)|=\\s*('.*'))\\s*", FLAGS);
     private static final String ADDRESS_MODULE = "EmailAddresses";
     private static final Pattern QUOTED = Pattern.compile("'((?:[^']|'')*)'");
+    /** A column of the module's table against a literal: {@code contacts.last_name = 'Ann'}, {@code contacts.deleted = 0}. */
+    private static final Pattern COLUMN_IS = Pattern.compile("\\s*(\\w+)\\.(id|first_name|last_name|deleted)\\s*(=|<>|!=)\\s*('((?:[^']|'')*)'|\\d+)\\s*", FLAGS);
+    /** The tables SugarSQLValidate lets a sub-query read ("Needed since OPI uses subqueries for email searches"). */
+    private static final Set<String> SUBQUERY_TABLES = Set.of("email_addr_bean_rel", "email_addresses", "emails", "emails_beans", "emails_text", "teams",
+            "team_sets_teams");
+    private static final Pattern FROM_TABLE = Pattern.compile("\\b(?:FROM|JOIN)\\s+(\\w+)", FLAGS);
     private static final List<String> DEFAULT_FIELDS = List.of("id", "first_name", "last_name", "email1", "email_opt_out", "invalid_email", "date_modified");
 
     private final SugarStore store;
@@ -94,6 +100,13 @@ public final class SugarV41Simulator extends SimulatorServer {
     protected String endpointOf(final SimRequest request) {
         final String method = request.form().get("method");
         return request.method() + " " + request.path() + (method == null ? "" : " " + method);
+    }
+
+    /** v4_1 answers every error as a fault object in HTTP 200; what it cannot do at all is a server error with that shape. */
+    @Override
+    protected SimResponse vendorError(final int status, final String message) {
+        return SimResponse.json(status, Map.of("name", status == 404 ? "Invalid Method" : "Unknown Error", "number", status == 404 ? 1000 : 0,
+                "description", message));
     }
 
     static SimResponse fault(final int number, final String name, final String description) {
@@ -123,7 +136,13 @@ public final class SugarV41Simulator extends SimulatorServer {
             case "login" -> login(args);
             case "get_entry_list" -> withSession(args, () -> entryList(args));
             case "set_entries" -> withSession(args, () -> setEntries(args));
-            default -> fault(1000, "Invalid call", "Invalid call for this module");
+            case "set_entry" -> withSession(args, () -> setEntry(args));
+            case "get_entry" -> withSession(args, () -> getEntry(args));
+            case "get_entries_count" -> withSession(args, () -> entriesCount(args));
+            default -> {
+                System.err.println("not simulated: SugarCRM v4_1 method " + method);
+                yield fault(1000, "Invalid call", "Invalid call for this module");
+            }
         };
     }
 
@@ -172,7 +191,13 @@ public final class SugarV41Simulator extends SimulatorServer {
             return fault(20, "Module Does Not Exist", "This module is not available on this server");
         }
         final String query = arg(args, 2).asText("");
-        final Predicate<SugarStore.Bean> condition = parse(module, query);
+        final Predicate<SugarStore.Bean> condition;
+        try {
+            condition = parse(module, query);
+        } catch (final UnsupportedOperationException e) {
+            System.err.println("not simulated: SugarCRM v4_1 get_entry_list: " + e.getMessage());
+            return vendorError(500, "not simulated: " + e.getMessage());
+        }
         if (condition == null) {
             return fault(40, "Access Denied", "You do not have access");
         }
@@ -190,11 +215,8 @@ public final class SugarV41Simulator extends SimulatorServer {
         final ArrayNode relationships = SimResponse.JSON.createArrayNode();
         int matched = 0;
         for (final SugarStore.Bean bean : sorted) {
-            if (!condition.test(bean) || matched++ < offset) {
-                continue;
-            }
-            if (entries.size() == maxResults) {
-                break;
+            if (!condition.test(bean) || matched++ < offset || entries.size() == maxResults) {
+                continue; // every match is counted: total_count is the whole result's size
             }
             entries.add(entry(bean, fields.isEmpty() ? DEFAULT_FIELDS : fields));
             if (withAddresses) {
@@ -203,7 +225,7 @@ public final class SugarV41Simulator extends SimulatorServer {
         }
         final ObjectNode body = SimResponse.JSON.createObjectNode();
         body.put("result_count", entries.size());
-        body.put("total_count", String.valueOf(matched));
+        body.put("total_count", matched);
         body.put("next_offset", offset + entries.size());
         body.set("entry_list", entries);
         body.set("relationship_list", relationships);
@@ -235,7 +257,7 @@ public final class SugarV41Simulator extends SimulatorServer {
         }
         final ObjectNode body = SimResponse.JSON.createObjectNode();
         body.put("result_count", entries.size());
-        body.put("total_count", String.valueOf(entries.size()));
+        body.put("total_count", entries.size());
         body.put("next_offset", entries.size());
         body.set("entry_list", entries);
         body.set("relationship_list", SimResponse.JSON.createArrayNode());
@@ -299,7 +321,25 @@ public final class SugarV41Simulator extends SimulatorServer {
             }
             return b -> b.addresses.stream().anyMatch(a -> caps.contains(a.caps()));
         }
-        return null;
+        final Matcher column = COLUMN_IS.matcher(query);
+        if (column.matches() && column.group(1).equalsIgnoreCase(table)) {
+            final String literal = column.group(5) != null ? column.group(5).replace("''", "'") : column.group(4);
+            final boolean equal = column.group(3).equals("=");
+            final java.util.function.Function<SugarStore.Bean, String> value = switch (column.group(2).toLowerCase(Locale.ROOT)) {
+                case "id" -> b -> b.id;
+                case "first_name" -> b -> b.firstName;
+                case "last_name" -> b -> b.lastName;
+                default -> b -> "0"; // deleted: the store holds no deleted rows
+            };
+            return b -> literal.equalsIgnoreCase(String.valueOf(value.apply(b))) == equal;
+        }
+        final Matcher from = FROM_TABLE.matcher(query);
+        while (from.find()) {
+            if (!SUBQUERY_TABLES.contains(from.group(1).toLowerCase(Locale.ROOT))) {
+                return null; // SugarSQLValidate refuses a sub-query on any other table: fault 40
+            }
+        }
+        throw new UnsupportedOperationException("a query condition beyond the simulator's subset: " + query);
     }
 
     private static ObjectNode entry(final SugarStore.Bean bean, final List<String> fields) {
@@ -341,6 +381,67 @@ public final class SugarV41Simulator extends SimulatorServer {
             value.putObject("primary_address").put("name", "primary_address").put("value", i == 0 ? "1" : "0");
         }
         return relationship;
+    }
+
+    /** {@code set_entry(session, module_name, name_value_list)}: one record, answered {@code {"id": ...}}. */
+    private SimResponse setEntry(final List<JsonNode> args) {
+        final List<JsonNode> asEntries = new ArrayList<>(args.subList(0, Math.min(2, args.size())));
+        asEntries.add(SimResponse.JSON.createArrayNode().add(arg(args, 2)));
+        final SimResponse saved = setEntries(asEntries);
+        final JsonNode ids;
+        try {
+            ids = SimResponse.JSON.readTree(saved.body()).path("ids");
+        } catch (final java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (ids.isMissingNode()) {
+            return saved; // a fault
+        }
+        final ObjectNode body = SimResponse.JSON.createObjectNode();
+        body.put("id", ids.isEmpty() ? "" : ids.get(0).asText());
+        return SimResponse.json(200, body);
+    }
+
+    /** {@code get_entry(session, module_name, id, select_fields, link_name_to_fields_array)}: the record, as get_entry_list renders it. */
+    private SimResponse getEntry(final List<JsonNode> args) {
+        final String module = arg(args, 1).asText();
+        if (!store.hasModule(module)) {
+            return fault(20, "Module Does Not Exist", "This module is not available on this server");
+        }
+        final SugarStore.Bean bean = store.bean(module, arg(args, 2).asText());
+        final List<String> fields = new ArrayList<>();
+        arg(args, 3).forEach(f -> fields.add(f.asText()));
+        final ObjectNode body = SimResponse.JSON.createObjectNode();
+        final ArrayNode entries = body.putArray("entry_list");
+        final ArrayNode relationships = body.putArray("relationship_list");
+        if (bean != null) {
+            entries.add(entry(bean, fields.isEmpty() ? DEFAULT_FIELDS : fields));
+            if (arg(args, 4).toString().contains("email_addresses")) {
+                relationships.add(addressLinks(bean));
+            }
+        }
+        return SimResponse.json(200, body);
+    }
+
+    /** {@code get_entries_count(session, module_name, query, deleted)}: {@code {"result_count": n}}. */
+    private SimResponse entriesCount(final List<JsonNode> args) {
+        final String module = arg(args, 1).asText();
+        if (!store.hasModule(module)) {
+            return fault(20, "Module Does Not Exist", "This module is not available on this server");
+        }
+        final Predicate<SugarStore.Bean> condition;
+        try {
+            condition = parse(module, arg(args, 2).asText(""));
+        } catch (final UnsupportedOperationException e) {
+            System.err.println("not simulated: SugarCRM v4_1 get_entries_count: " + e.getMessage());
+            return vendorError(500, "not simulated: " + e.getMessage());
+        }
+        if (condition == null) {
+            return fault(40, "Access Denied", "You do not have access");
+        }
+        final ObjectNode body = SimResponse.JSON.createObjectNode();
+        body.put("result_count", store.sortedByModified(module).stream().filter(condition).count());
+        return SimResponse.json(200, body);
     }
 
     private SimResponse setEntries(final List<JsonNode> args) {

@@ -203,6 +203,59 @@ class SugarSimulatorsTest {
     }
 
     @Test
+    void documentedV10FormsAreAnswered() throws IOException {
+        final String token = token("optsync");
+        final Map<String, String> auth = Map.of("OAuth-Token", token);
+        assertThat(Http.send("GET", v10.baseUrl() + "/rest/v10/me", null, null, auth).json().path("current_user").path("user_name").asText())
+                .isEqualTo(SugarV10Simulator.USERNAME);
+        final Http.Reply listed = Http.send("GET", v10.baseUrl() + "/rest/v10/Contacts?max_num=5", null, null, auth);
+        assertThat(listed.status()).isEqualTo(200);
+        assertThat(listed.json().path("records").size()).isEqualTo(5);
+        final String email = listed.json().path("records").get(0).path("email").get(0).path("email_address").asText();
+        final Http.Reply filtered = Http.send("GET", v10.baseUrl() + "/rest/v10/Contacts/filter?filter%5B0%5D%5Bemail_addresses.email_address%5D%5B%24equals%5D="
+                + java.net.URLEncoder.encode(email, java.nio.charset.StandardCharsets.UTF_8) + "&max_num=20", null, null, auth);
+        assertThat(filtered.status()).isEqualTo(200);
+        assertThat(filtered.json().path("records").findValuesAsText("email_address")).contains(email);
+        assertThat(Http.json("POST", v10.baseUrl() + "/rest/v10/oauth2/logout", Map.of(), auth).json().path("success").asBoolean()).isTrue();
+        assertThat(Http.send("GET", v10.baseUrl() + "/rest/v10/me", null, null, auth).status()).as("logged out").isEqualTo(401);
+    }
+
+    @Test
+    void documentedV41FormsAreAnswered() throws IOException {
+        final String session = login();
+        final Http.Reply page = entryList(session, "", 0, 5);
+        assertThat(page.json().path("total_count").isInt()).as("an integer").isTrue();
+        assertThat(page.json().path("total_count").asInt()).as("the whole result, not the page").isEqualTo(store.sortedByModified("Contacts").size());
+        final String id = page.json().path("entry_list").get(0).path("id").asText();
+        final Map<String, Object> get = new LinkedHashMap<>();
+        get.put("session", session);
+        get.put("module_name", "Contacts");
+        get.put("id", id);
+        get.put("select_fields", List.of("id", "last_name"));
+        get.put("link_name_to_fields_array", List.of());
+        final Http.Reply entry = call("get_entry", get);
+        assertThat(entry.json().path("entry_list").get(0).path("id").asText()).isEqualTo(id);
+        final String lastName = entry.json().path("entry_list").get(0).path("name_value_list").path("last_name").path("value").asText();
+        final Http.Reply byName = entryList(session, "contacts.last_name = '" + lastName.replace("'", "''") + "'", 0, 20);
+        assertThat(byName.json().path("entry_list").findValuesAsText("id")).as("a plain query on a column").contains(id);
+        final Map<String, Object> count = new LinkedHashMap<>();
+        count.put("session", session);
+        count.put("module_name", "Contacts");
+        count.put("query", "");
+        count.put("deleted", 0);
+        assertThat(call("get_entries_count", count).json().path("result_count").asInt()).isEqualTo(store.sortedByModified("Contacts").size());
+        final Map<String, Object> set = new LinkedHashMap<>();
+        set.put("session", session);
+        set.put("module_name", "Contacts");
+        set.put("name_value_list", List.of(nv("id", id), nv("last_name", "Renamed")));
+        assertThat(call("set_entry", set).json().path("id").asText()).isEqualTo(id);
+        final Http.Reply beyond = entryList(session, "contacts.birthdate > '2000-01-01'", 0, 20);
+        assertThat(beyond.text()).as("not a claim of no access").doesNotContain("Access Denied").contains("not simulated");
+        final Http.Reply denied = entryList(session, "contacts.id IN (SELECT id FROM users)", 0, 20);
+        assertThat(denied.json().path("number").asInt()).as("SugarSQLValidate's refusal of a sub-query on users").isEqualTo(40);
+    }
+
+    @Test
     void setEntriesOptsOutOnlyWithOneAndDropsDeniedRecordsSilently() throws IOException {
         final String session = login();
         final List<SugarStore.Bean> beans = store.sortedByModified("Contacts");
