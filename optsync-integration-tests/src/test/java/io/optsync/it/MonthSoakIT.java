@@ -98,12 +98,24 @@ class MonthSoakIT {
                         throw e.getCause() instanceof Exception cause ? cause : e;
                     }
                 }
+                System.out.printf(Locale.ROOT, "FIGURE month soak: NiFi's longest GC pause %.0f ms (logs/gc.log)%n", longestGcPause(nifi.home().resolve("logs/gc.log")));
                 for (final Month month : months) {
                     month.check();
                 }
             } finally {
                 months.forEach(Month::close);
             }
+        }
+    }
+
+    /** The longest pause in a JVM's {@code -Xlog:gc} file, in milliseconds (0 when there is none). */
+    static double longestGcPause(final java.nio.file.Path gcLog) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(gcLog)) {
+            return 0;
+        }
+        final java.util.regex.Pattern pause = java.util.regex.Pattern.compile("Pause.* (\\d+(?:\\.\\d+)?)ms$");
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(gcLog)) {
+            return lines.map(pause::matcher).filter(java.util.regex.Matcher::find).mapToDouble(m -> Double.parseDouble(m.group(1))).max().orElse(0);
         }
     }
 

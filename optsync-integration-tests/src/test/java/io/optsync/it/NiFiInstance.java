@@ -180,7 +180,9 @@ public final class NiFiInstance implements AutoCloseable {
     /** Starts NiFi (on the JDK that runs the tests, 21+) and waits until its REST API answers. */
     public NiFiRest start(final Duration timeout) throws IOException, InterruptedException {
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final List<String> command = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx1g", "-cp", "lib/*:conf",
+        final List<String> command = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx1g",
+                "-Xlog:gc:file=" + home.resolve("logs/gc.log").toAbsolutePath() + ":time,uptime", // a long pause shows as client time-outs
+                "-cp", "lib/*:conf",
                 "-Dnifi.properties.file.path=" + home.resolve("conf/nifi.properties").toAbsolutePath(),
                 "-Dorg.apache.nifi.bootstrap.config.log.dir=" + home.resolve("logs").toAbsolutePath(),
                 "-Dorg.apache.nifi.management.server.address=127.0.0.1:" + freePort(),
