@@ -16,7 +16,6 @@ import org.apache.nifi.controller.ConfigurationContext;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.processor.util.StandardValidators;
 
-import java.time.Clock;
 import java.util.List;
 
 @Tags({"optsync", "act-on", "opt-out", "unsubscribe", "marketing automation", "connector"})

@@ -25,7 +25,6 @@ import io.optsync.nifi.connector.TokenSource;
 import org.apache.nifi.oauth2.OAuth2AccessTokenProvider;
 
 import java.security.PrivateKey;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

@@ -19,7 +19,6 @@ import org.apache.nifi.controller.ConfigurationContext;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.processor.util.StandardValidators;
 
-import java.time.Clock;
 import java.util.List;
 
 @Tags({"optsync", "sugarcrm", "suitecrm", "crm", "opt-out", "unsubscribe", "connector"})
