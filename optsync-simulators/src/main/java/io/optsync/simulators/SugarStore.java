@@ -5,13 +5,16 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -27,7 +30,7 @@ public final class SugarStore {
     /** One row of {@code email_addresses}. */
     public static final class Address {
         final String id;
-        String address;
+        final String address;
         boolean optOut;
         boolean invalid;
 
@@ -49,14 +52,17 @@ public final class SugarStore {
         }
     }
 
-    /** A Contact or Lead with its linked addresses, the primary one first. */
+    /**
+     * A Contact or Lead with its linked addresses, the primary one first. Its {@code date_modified} and its links
+     * change only through the store, which keeps its indexes with them.
+     */
     public static final class Bean {
         final String module;
         final String id;
         String firstName;
         String lastName;
-        Instant dateModified;
-        final List<Address> addresses = new ArrayList<>();
+        private Instant dateModified;
+        private final List<Address> linked = new ArrayList<>();
 
         Bean(final String module, final String id) {
             this.module = module;
@@ -75,8 +81,13 @@ public final class SugarStore {
             return dateModified;
         }
 
+        /** The linked addresses, the primary one first (a read-only view). */
+        public List<Address> addresses() {
+            return java.util.Collections.unmodifiableList(linked);
+        }
+
         public Address primary() {
-            return addresses.isEmpty() ? null : addresses.getFirst();
+            return linked.isEmpty() ? null : linked.getFirst();
         }
 
         /** {@code email_opt_out} as Sugar fills it: the primary address's flag. */
@@ -90,13 +101,20 @@ public final class SugarStore {
     private final Map<String, Address> addressesByCaps = new LinkedHashMap<>();
     private final Map<String, Address> addressesById = new java.util.HashMap<>();
     private final Set<String> aclDenied = new HashSet<>();
-    private final Map<String, List<Bean>> sortedCache = new java.util.HashMap<>();
-    private long changes;
-    private long sortedAt = -1;
+    /** Each module's records in (date_modified, id) order, as {@code ORDER BY date_modified, id} reads them. */
+    private final Map<String, NavigableSet<Bean>> byModified = new java.util.HashMap<>();
+    /** The records linked to each address row. */
+    private final Map<Address, Set<Bean>> linkedTo = new java.util.HashMap<>();
+
+    /** (date_modified, id): the order of every read, and of the store's index. */
+    static final Comparator<Bean> MODIFIED_ORDER = Comparator.comparing((Bean b) -> b.dateModified).thenComparing(b -> b.id);
 
     public SugarStore(final Clock clock) {
         this.clock = clock;
-        MODULES.forEach(module -> modules.put(module, new LinkedHashMap<>()));
+        MODULES.forEach(module -> {
+            modules.put(module, new LinkedHashMap<>());
+            byModified.put(module, new TreeSet<>(MODIFIED_ORDER));
+        });
     }
 
     public SugarStore() {
@@ -135,20 +153,49 @@ public final class SugarStore {
         bean.firstName = firstName;
         bean.lastName = lastName;
         bean.dateModified = modified.truncatedTo(ChronoUnit.SECONDS);
-        if (email != null) {
-            bean.addresses.add(address(email));
-        }
         modules.get(module).put(bean.id, bean);
-        changed();
+        byModified.get(module).add(bean);
+        if (email != null) {
+            link(bean, address(email));
+        }
         return bean;
+    }
+
+    private void link(final Bean bean, final Address address) {
+        bean.linked.add(address);
+        linkedTo.computeIfAbsent(address, a -> new java.util.LinkedHashSet<>()).add(bean);
+    }
+
+    /** A save's {@code email} list: the record's links become exactly these addresses, in this order. */
+    synchronized void replaceAddresses(final Bean bean, final List<Address> addresses) {
+        for (final Address old : bean.linked) {
+            linkedTo.get(old).remove(bean);
+        }
+        bean.linked.clear();
+        addresses.stream().distinct().forEach(address -> link(bean, address));
+    }
+
+    /** A save's {@code email1}: this address becomes the record's primary one (linked if it was not). */
+    synchronized void makePrimary(final Bean bean, final Address address) {
+        final List<Address> addresses = new ArrayList<>(bean.linked);
+        addresses.remove(address);
+        addresses.addFirst(address);
+        replaceAddresses(bean, addresses);
+    }
+
+    /** Moves a record's {@code date_modified}, keeping the (date_modified, id) index in order. */
+    private void stamp(final Bean bean, final Instant at) {
+        final NavigableSet<Bean> index = byModified.get(bean.module);
+        index.remove(bean);
+        bean.dateModified = at;
+        index.add(bean);
     }
 
     /** A user adding a further (non-primary) address to a record in the UI: the record's date_modified moves. */
     public synchronized void addAddress(final String module, final String id, final String email) {
         final Bean bean = bean(module, id);
-        bean.addresses.add(address(email));
-        bean.dateModified = now();
-        changed();
+        link(bean, address(email));
+        stamp(bean, now());
     }
 
     /**
@@ -157,13 +204,12 @@ public final class SugarStore {
      */
     public synchronized void optOutAddressInUi(final String module, final String id, final String email, final boolean optOut) {
         final Bean bean = bean(module, id);
-        for (final Address address : bean.addresses) {
+        for (final Address address : bean.linked) {
             if (address.address.equalsIgnoreCase(email)) {
                 address.optOut = optOut;
             }
         }
-        bean.dateModified = now();
-        changed();
+        stamp(bean, now());
     }
 
     /** The address row with this id, or {@code null}. */
@@ -197,29 +243,37 @@ public final class SugarStore {
         return modules.containsKey(module);
     }
 
-    /**
-     * Records sorted by {@code date_modified} then id, as {@code ORDER BY date_modified} returns them (a copy; the
-     * order is cached until the next change, so that paging through a million records does not sort a million times).
-     */
+    /** Records sorted by {@code date_modified} then id, as {@code ORDER BY date_modified, id} returns them (a copy). */
     public synchronized List<Bean> sortedByModified(final String module) {
-        if (sortedAt != changes) {
-            sortedCache.clear();
-            sortedAt = changes;
-        }
-        final List<Bean> sorted = sortedCache.computeIfAbsent(module, m -> {
-            final List<Bean> list = new ArrayList<>(beans(m));
-            list.sort((a, b) -> {
-                final int byTime = a.dateModified.compareTo(b.dateModified);
-                return byTime != 0 ? byTime : a.id.compareTo(b.id);
-            });
-            return list;
-        });
-        return new ArrayList<>(sorted);
+        return new ArrayList<>(byModified.get(module));
     }
 
-    /** Marks the data changed: every write through the store and every admin change calls it. */
-    synchronized void changed() {
-        changes++;
+    /**
+     * The module's records from {@code from} on (all of them when {@code null}) in (date_modified, id) order, or in
+     * reverse order: a live view of the index, so a read costs what it returns, not the size of the module. The caller
+     * holds the store's monitor while it iterates.
+     */
+    NavigableSet<Bean> modifiedFrom(final String module, final Instant from, final boolean descending) {
+        final NavigableSet<Bean> index = byModified.get(module);
+        NavigableSet<Bean> view = index;
+        if (from != null && !index.isEmpty()) {
+            final Bean probe = new Bean(module, "");
+            probe.dateModified = from;
+            view = index.tailSet(probe, true);
+        }
+        return descending ? view.descendingSet() : view;
+    }
+
+    /** The records of the module linked to any of these addresses (upper-cased), in (date_modified, id) order. */
+    synchronized List<Bean> withAnyAddress(final String module, final Collection<String> caps) {
+        final Set<Bean> found = new TreeSet<>(MODIFIED_ORDER);
+        for (final String address : caps) {
+            final Address row = addressesByCaps.get(address);
+            if (row != null) {
+                linkedTo.getOrDefault(row, Set.of()).stream().filter(b -> b.module.equals(module)).forEach(found::add);
+            }
+        }
+        return new ArrayList<>(found);
     }
 
     /** A save through the API: sets the flag on the shared address row and stamps {@code date_modified}. */
@@ -228,8 +282,7 @@ public final class SugarStore {
             return false;
         }
         address.optOut = optOut;
-        bean.dateModified = now();
-        changed();
+        stamp(bean, now());
         return true;
     }
 
@@ -237,8 +290,7 @@ public final class SugarStore {
         if (aclDenied.contains(bean.id)) {
             return false;
         }
-        bean.dateModified = now();
-        changed();
+        stamp(bean, now());
         return true;
     }
 
@@ -256,8 +308,7 @@ public final class SugarStore {
     public synchronized void optOutInUi(final String module, final String id, final boolean optOut) {
         final Bean bean = bean(module, id);
         bean.primary().optOut = optOut;
-        bean.dateModified = now();
-        changed();
+        stamp(bean, now());
     }
 
     /** {@code count} users' changes in the UI: the first contacts in id order flip their opt-out. */
@@ -293,13 +344,8 @@ public final class SugarStore {
     /** Every record whose address is this one, in any module. */
     public synchronized List<Bean> beansWithEmail(final String email) {
         final List<Bean> found = new ArrayList<>();
-        final String caps = email.toUpperCase(Locale.ROOT);
-        for (final Map<String, Bean> beans : modules.values()) {
-            for (final Bean bean : beans.values()) {
-                if (bean.addresses.stream().anyMatch(a -> a.caps().equals(caps))) {
-                    found.add(bean);
-                }
-            }
+        for (final String module : MODULES) {
+            found.addAll(withAnyAddress(module, List.of(email.toUpperCase(Locale.ROOT))));
         }
         return found;
     }

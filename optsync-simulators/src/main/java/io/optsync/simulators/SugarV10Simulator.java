@@ -257,30 +257,91 @@ public final class SugarV10Simulator extends SimulatorServer {
             maxNum = maxListLimit;
         }
         final int offset = Math.max(0, body.path("offset").asInt(0));
-        final List<SugarStore.Bean> sorted = store.sortedByModified(module);
-        if (body.path("order_by").asText("date_modified:ASC").toUpperCase(Locale.ROOT).endsWith(":DESC")) {
-            java.util.Collections.reverse(sorted);
-        }
+        final boolean descending = body.path("order_by").asText("date_modified:ASC").toUpperCase(Locale.ROOT).endsWith(":DESC");
         final ArrayNode records = SimResponse.JSON.createArrayNode();
-        int matched = 0;
         boolean more = false;
-        for (final SugarStore.Bean bean : sorted) {
-            if (!condition.test(bean)) {
-                continue;
+        synchronized (store) { // the candidates are a live view of the store's index
+            int matched = 0;
+            for (final SugarStore.Bean bean : candidates(module, body.path("filter"), descending)) {
+                if (!condition.test(bean)) {
+                    continue;
+                }
+                if (matched++ < offset) {
+                    continue;
+                }
+                if (records.size() == maxNum) {
+                    more = true;
+                    break;
+                }
+                records.add(render(bean));
             }
-            if (matched++ < offset) {
-                continue;
-            }
-            if (records.size() == maxNum) {
-                more = true;
-                break;
-            }
-            records.add(render(bean));
         }
         final ObjectNode response = SimResponse.JSON.createObjectNode();
         response.put("next_offset", more ? offset + maxNum : -1);
         response.set("records", records);
         return SimResponse.json(200, response);
+    }
+
+    /**
+     * Where a read starts, as a database's index would have it: the records of the addresses a condition names, or the
+     * records from the earliest {@code date_modified} the filter can match. A call costs what it returns, not the size
+     * of the module, so that a month of 15-second reads of 75,000 records answers as fast as a real instance.
+     */
+    private Iterable<SugarStore.Bean> candidates(final String module, final JsonNode filter, final boolean descending) {
+        for (final JsonNode condition : filter.isArray() ? filter : SimResponse.JSON.createArrayNode()) {
+            final JsonNode byAddress = condition.get("email_addresses.email_address");
+            if (byAddress != null && byAddress.isObject() && byAddress.size() == 1) {
+                final String op = byAddress.fieldNames().next();
+                final Set<String> caps = values(op, byAddress.get(op)).stream().map(v -> v.toUpperCase(Locale.ROOT)).collect(Collectors.toSet());
+                final List<SugarStore.Bean> found = store.withAnyAddress(module, caps);
+                return descending ? found.reversed() : found;
+            }
+        }
+        return store.modifiedFrom(module, earliest(filter), descending);
+    }
+
+    /** The earliest {@code date_modified} a record matching this filter can have, or {@code null} when it sets none. */
+    static Instant earliest(final JsonNode filter) {
+        Instant bound = null;
+        if (filter.isArray()) { // the filter and $and: every condition holds
+            for (final JsonNode condition : filter) {
+                bound = later(bound, earliest(condition));
+            }
+            return bound;
+        }
+        final var fields = filter.fields();
+        while (fields.hasNext()) {
+            final Map.Entry<String, JsonNode> field = fields.next();
+            switch (field.getKey()) {
+                case "$and" -> bound = later(bound, earliest(field.getValue()));
+                case "$or" -> bound = later(bound, earliestOfAny(field.getValue()));
+                case "date_modified" -> {
+                    final String op = field.getValue().fieldNames().next();
+                    if (op.equals("$gt") || op.equals("$gte") || op.equals("$equals")) {
+                        bound = later(bound, OffsetDateTime.parse(field.getValue().get(op).asText()).toInstant());
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        return bound;
+    }
+
+    private static Instant earliestOfAny(final JsonNode alternatives) {
+        Instant bound = null;
+        for (final JsonNode alternative : alternatives) {
+            final Instant each = earliest(alternative);
+            if (each == null) {
+                return null; // one alternative matches records of any date
+            }
+            bound = bound == null || each.isBefore(bound) ? each : bound;
+        }
+        return bound;
+    }
+
+    private static Instant later(final Instant a, final Instant b) {
+        return a == null || b != null && b.isAfter(a) ? b : a;
     }
 
     private Predicate<SugarStore.Bean> conditions(final JsonNode filter) {
@@ -327,11 +388,11 @@ public final class SugarV10Simulator extends SimulatorServer {
             case "date_modified" -> {
                 final Instant at = OffsetDateTime.parse(value.asText()).toInstant();
                 yield switch (op) {
-                    case "$gt" -> b -> b.dateModified.isAfter(at);
-                    case "$gte" -> b -> !b.dateModified.isBefore(at);
-                    case "$lt" -> b -> b.dateModified.isBefore(at);
-                    case "$lte" -> b -> !b.dateModified.isAfter(at);
-                    case "$equals" -> b -> b.dateModified.equals(at);
+                    case "$gt" -> b -> b.dateModified().isAfter(at);
+                    case "$gte" -> b -> !b.dateModified().isBefore(at);
+                    case "$lt" -> b -> b.dateModified().isBefore(at);
+                    case "$lte" -> b -> !b.dateModified().isAfter(at);
+                    case "$equals" -> b -> b.dateModified().equals(at);
                     default -> throw new IllegalArgumentException("operator " + op + " is not supported on date_modified");
                 };
             }
@@ -344,14 +405,14 @@ public final class SugarV10Simulator extends SimulatorServer {
             }
             case "email_addresses.email_address" -> {
                 final Set<String> caps = values(op, value).stream().map(v -> v.toUpperCase(Locale.ROOT)).collect(Collectors.toSet());
-                yield b -> b.addresses.stream().anyMatch(a -> caps.contains(a.caps()));
+                yield b -> b.addresses().stream().anyMatch(a -> caps.contains(a.caps()));
             }
             case "email_addresses.opt_out" -> {
                 if (!op.equals("$equals")) {
                     throw new IllegalArgumentException("operator " + op + " is not supported on email_addresses.opt_out");
                 }
                 final boolean wanted = value.asBoolean() || value.asText().equals("1");
-                yield b -> b.addresses.stream().anyMatch(a -> a.optOut == wanted);
+                yield b -> b.addresses().stream().anyMatch(a -> a.optOut == wanted);
             }
             default -> throw new IllegalArgumentException("field " + field + " cannot be filtered");
         };
@@ -375,10 +436,10 @@ public final class SugarV10Simulator extends SimulatorServer {
         record.put("id", bean.id);
         record.put("first_name", bean.firstName);
         record.put("last_name", bean.lastName);
-        record.put("date_modified", ISO.format(bean.dateModified.atOffset(ZoneOffset.UTC)));
+        record.put("date_modified", ISO.format(bean.dateModified().atOffset(ZoneOffset.UTC)));
         final ArrayNode emails = record.putArray("email");
-        for (int i = 0; i < bean.addresses.size(); i++) {
-            final SugarStore.Address address = bean.addresses.get(i);
+        for (int i = 0; i < bean.addresses().size(); i++) {
+            final SugarStore.Address address = bean.addresses().get(i);
             final ObjectNode email = emails.addObject();
             email.put("email_address", address.address);
             email.put("email_address_id", address.id);
@@ -428,8 +489,7 @@ public final class SugarV10Simulator extends SimulatorServer {
             if (primary != null) {
                 replaced.addFirst(primary);
             }
-            bean.addresses.clear();
-            bean.addresses.addAll(replaced);
+            store.replaceAddresses(bean, replaced);
         }
         if (body.has("first_name")) {
             bean.firstName = body.get("first_name").asText();

@@ -292,12 +292,12 @@ public final class SugarV41Simulator extends SimulatorServer {
         if (after.matches() && after.group(1).equalsIgnoreCase(table)) {
             final var at = LocalDateTime.parse(after.group(2), DB_DATE).toInstant(ZoneOffset.UTC);
             final String id = after.group(3);
-            return b -> b.dateModified.isAfter(at) || b.dateModified.equals(at) && b.id.compareTo(id) > 0;
+            return b -> b.dateModified().isAfter(at) || b.dateModified().equals(at) && b.id.compareTo(id) > 0;
         }
         final Matcher byDate = BY_DATE.matcher(query);
         if (byDate.matches() && byDate.group(1).equalsIgnoreCase(table)) {
             final var at = LocalDateTime.parse(byDate.group(3), DB_DATE).toInstant(ZoneOffset.UTC);
-            return byDate.group(2).equals(">") ? b -> b.dateModified.isAfter(at) : b -> !b.dateModified.isBefore(at);
+            return byDate.group(2).equals(">") ? b -> b.dateModified().isAfter(at) : b -> !b.dateModified().isBefore(at);
         }
         final Matcher byId = BY_ID.matcher(query);
         if (byId.matches() && byId.group(1).equalsIgnoreCase(table)) {
@@ -310,7 +310,7 @@ public final class SugarV41Simulator extends SimulatorServer {
         }
         final Matcher optedOut = OPTED_OUT.matcher(query);
         if (optedOut.matches() && optedOut.group(1).equalsIgnoreCase(table)) {
-            return b -> b.addresses.stream().anyMatch(a -> a.optOut);
+            return b -> b.addresses().stream().anyMatch(a -> a.optOut);
         }
         final Matcher byEmail = BY_EMAIL.matcher(query);
         if (byEmail.matches() && byEmail.group(1).equalsIgnoreCase(table)) {
@@ -319,7 +319,7 @@ public final class SugarV41Simulator extends SimulatorServer {
             while (quoted.find()) {
                 caps.add(quoted.group(1).replace("''", "'"));
             }
-            return b -> b.addresses.stream().anyMatch(a -> caps.contains(a.caps()));
+            return b -> b.addresses().stream().anyMatch(a -> caps.contains(a.caps()));
         }
         final Matcher column = COLUMN_IS.matcher(query);
         if (column.matches() && column.group(1).equalsIgnoreCase(table)) {
@@ -355,7 +355,7 @@ public final class SugarV41Simulator extends SimulatorServer {
                 case "email1" -> bean.primary() == null ? "" : bean.primary().address;
                 case "email_opt_out" -> bean.primary() == null ? "" : bean.primary().optOut ? "1" : "0";
                 case "invalid_email" -> bean.primary() == null ? "" : bean.primary().invalid ? "1" : "0";
-                case "date_modified" -> DB_DATE.format(bean.dateModified.atOffset(ZoneOffset.UTC));
+                case "date_modified" -> DB_DATE.format(bean.dateModified().atOffset(ZoneOffset.UTC));
                 case "deleted" -> "0";
                 default -> null;
             };
@@ -371,8 +371,8 @@ public final class SugarV41Simulator extends SimulatorServer {
         final ObjectNode link = relationship.putArray("link_list").addObject();
         link.put("name", "email_addresses");
         final ArrayNode records = link.putArray("records");
-        for (int i = 0; i < bean.addresses.size(); i++) {
-            final SugarStore.Address address = bean.addresses.get(i);
+        for (int i = 0; i < bean.addresses().size(); i++) {
+            final SugarStore.Address address = bean.addresses().get(i);
             final ObjectNode value = records.addObject().putObject("link_value");
             value.putObject("id").put("name", "id").put("value", address.id);
             value.putObject("email_address").put("name", "email_address").put("value", address.address);
@@ -475,13 +475,12 @@ public final class SugarV41Simulator extends SimulatorServer {
         }
         if (values.containsKey("email1")) {
             final SugarStore.Address address = store.address(values.get("email1").asText());
-            bean.addresses.remove(address);
-            bean.addresses.addFirst(address);
+            store.makePrimary(bean, address);
             if (values.containsKey("email_opt_out")) {
                 address.optOut = loosyOne(values.get("email_opt_out"));
             }
         }
-        for (final SugarStore.Address other : bean.addresses.subList(1, bean.addresses.size())) {
+        for (final SugarStore.Address other : bean.addresses().subList(Math.min(1, bean.addresses().size()), bean.addresses().size())) {
             other.optOut = false; // SuiteCRM#4145: the save clears the flags of every address but the primary one
             other.invalid = false;
         }
@@ -501,7 +500,6 @@ public final class SugarV41Simulator extends SimulatorServer {
         if (values.containsKey("invalid_email")) {
             row.invalid = loosyOne(values.get("invalid_email"));
         }
-        store.changed();
         return row.id;
     }
 

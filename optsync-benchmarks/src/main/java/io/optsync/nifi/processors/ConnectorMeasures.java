@@ -1,5 +1,6 @@
 package io.optsync.nifi.processors;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.optsync.nifi.connector.FetchMode;
 import io.optsync.nifi.connector.FetchRequest;
 import io.optsync.nifi.connector.OptOutConnectorService;
@@ -32,7 +33,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,12 +50,13 @@ import java.util.stream.IntStream;
  * <ol>
  * <li>HTTP calls PushCrmFieldUpdates makes to push 10,000 opt-outs to Act-On and to SugarCRM (v10, v4_1);</li>
  * <li>the highest request rate the Act-On simulator sees (its 5/s limit on) and how many calls it refused;</li>
- * <li>calls for an incremental fetch of 1,000,000 SugarCRM contacts of which 100 changed;</li>
+ * <li>calls for an incremental fetch of 1,000,000 SugarCRM contacts of which 100 changed, and the time of a quiet poll;</li>
  * <li>the heap used to fetch the 1,000,000 records, streamed through a JSON Record Writer, in this JVM (-Xmx256m).</li>
  * </ol>
  * The million-contact simulator runs in a JVM of its own, so that its data does not count against this heap.
  */
 public final class ConnectorMeasures {
+    private static final ObjectMapper SIM_JSON = new ObjectMapper();
     private static final int PUSHED = 10_000;
     private static final int CONTACTS = 1_000_000;
 
@@ -206,13 +211,52 @@ public final class ConnectorMeasures {
             Thread.sleep(1100);
             post(url + "/_sim/sugar/ui-changes?count=100");
             final AtomicLong changed = new AtomicLong();
-            connector.fetch(new FetchRequest("Contacts", FetchMode.INCREMENTAL, watermark.minus(Duration.ofSeconds(60)), 200), page -> changed.addAndGet(page.size()));
+            final Watermark latest = connector.fetch(new FetchRequest("Contacts", FetchMode.INCREMENTAL, watermark.minus(Duration.ofSeconds(60)), 200),
+                    page -> changed.addAndGet(page.size()));
             System.out.printf(Locale.ROOT, "3. incremental fetch of %,d contacts of which 100 changed (60 s overlap): %d records, %d calls (goal <= 2)%n",
                     CONTACTS, changed.get(), stat(url, "\"totalCalls\":"));
+            quietPolls(url, latest);
         } finally {
             simulator.destroy();
             simulator.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * What a template's 15-second polls cost the simulator when nothing changed: each is one filter call from the last
+     * watermark whose answer is empty, and must not cost a scan of the million records (a month soak's polls time out
+     * when it does). Timed against the simulator itself: through the connector it would time the connector's own pacing
+     * (10 calls/s by default).
+     */
+    private static void quietPolls(final String url, final Watermark latest) throws Exception {
+        final HttpClient client = HttpClient.newHttpClient();
+        final String token = SIM_JSON.readTree(send(client, url + "/rest/v10/oauth2/token", null, "{\"grant_type\":\"password\",\"client_id\":\"sugar\","
+                + "\"client_secret\":\"\",\"username\":\"admin\",\"password\":\"sugar-password\",\"platform\":\"measures\"}")).path("access_token").asText();
+        final String since = DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(latest.modifiedAt().atOffset(ZoneOffset.UTC));
+        final String body = "{\"filter\":[{\"date_modified\":{\"$gte\":\"" + since + "\"}}],\"order_by\":\"date_modified:ASC,id:ASC\",\"max_num\":200,\"offset\":0}";
+        final int polls = 200;
+        final long[] nanos = new long[polls];
+        for (int i = 0; i < polls; i++) {
+            final long started = System.nanoTime();
+            send(client, url + "/rest/v10/Contacts/filter", token, body);
+            nanos[i] = System.nanoTime() - started;
+        }
+        Arrays.sort(nanos);
+        System.out.printf(Locale.ROOT, "5. %d quiet polls (filter from the last watermark) of %,d contacts: the simulator answers in median %.1f ms, p99 %.1f ms%n",
+                polls, CONTACTS, nanos[polls / 2] / 1e6, nanos[polls * 99 / 100] / 1e6);
+    }
+
+    private static String send(final HttpClient client, final String url, final String token, final String json) throws Exception {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        if (token != null) {
+            request.header("OAuth-Token", token);
+        }
+        final HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(url + " answered " + response.statusCode());
+        }
+        return response.body();
     }
 
     private static void post(final String url) throws Exception {
