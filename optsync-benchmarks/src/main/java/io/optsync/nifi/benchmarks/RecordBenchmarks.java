@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>a: optsync doing the job in one pass: FilterOptedOut decoding the SugarCRM value and the e-mail, keeping the
  * opted-out records (the other relationships auto-terminated, as a user who wants only those configures it);</li>
- * <li>a2: the template chain, NormalizeOptOutValue then FilterOptedOut on its canonical fields;</li>
+ * <li>a2: the two-processor chain, NormalizeOptOutValue then FilterOptedOut on its canonical fields;</li>
  * <li>b: the stock chain: UpdateRecord (normalize the e-mail) then QueryRecord (decode the value, keep opt-outs);</li>
  * <li>c: ConvertRecord, reader to writer with no logic: what the record API itself costs;</li>
  * <li>each optsync processor alone, against ConvertRecord of the same input;</li>
@@ -131,7 +131,7 @@ public class RecordBenchmarks {
         return count(onePass, raw, BenchmarkProcessors.optedOut());
     }
 
-    /** (a2) optsync, the template chain: NormalizeOptOutValue then FilterOptedOut keeping the opted-out records. */
+    /** (a2) optsync, the two-processor chain: NormalizeOptOutValue then FilterOptedOut keeping the opted-out records. */
     @Benchmark
     public long optsyncNormalizeThenFilter() {
         return count(filterCanonicalKeepingOptedOut, content(normalize, raw, BenchmarkProcessors.normalized()), BenchmarkProcessors.optedOut());
