@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * <li>{@code GET /services/data/vXX.X/query?q=SOQL}: the subset optsync sends (see {@link Soql}); results are a
  * snapshot taken at query time, served in pages of at most 2000 ({@code Sforce-Query-Options: batchSize=N}, 200 to
  * 2000) or shorter ones when {@link #shortPages(boolean)} is on, with {@code nextRecordsUrl} until {@code done}.
- * String comparisons are case-insensitive. Unknown SOQL: 400 {@code MALFORMED_QUERY}. A URI over 16,384 bytes: 414.</li>
+ * String comparisons are case-insensitive. Malformed SOQL: 400 {@code MALFORMED_QUERY}; well-formed SOQL beyond that subset
+ * ({@link SoqlSyntax}): 500 {@code UNKNOWN_EXCEPTION} "not simulated" and a line on stderr. A URI over 16,384 bytes: 414.</li>
  * <li>{@code PATCH /services/data/vXX.X/composite/sobjects}: at most 200 records, {@code allOrNone}, one SaveResult
  * per record in request order, HTTP 200 even when records failed; converted Leads answer
  * {@code CANNOT_UPDATE_CONVERTED_LEAD}; with {@code allOrNone} the others {@code ALL_OR_NONE_OPERATION_ROLLED_BACK}.
@@ -416,6 +417,10 @@ public final class SalesforceSimulator extends SimulatorServer {
         try {
             soql = Soql.parse(String.valueOf(request.queryParam("q")));
         } catch (final IllegalArgumentException e) {
+            if (SoqlSyntax.wellFormed(String.valueOf(request.queryParam("q")))) { // valid SOQL the simulator cannot run: never "malformed"
+                System.err.println("not simulated: " + vendor() + " SOQL beyond the simulator's subset: " + request.queryParam("q"));
+                return vendorError(500, "not simulated: SOQL beyond the simulator's subset");
+            }
             return errors(400, "MALFORMED_QUERY", e.getMessage());
         }
         final List<Map<String, Object>> rows = new ArrayList<>();

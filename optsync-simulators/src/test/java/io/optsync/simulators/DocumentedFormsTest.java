@@ -55,6 +55,44 @@ class DocumentedFormsTest {
             final Http.Reply missing = Http.send("GET", sf.baseUrl() + "/services/data/v60.0/sobjects/Contact/003000000000999", null, null, bearer);
             assertThat(missing.status()).isEqualTo(404);
             assertThat(missing.json().get(0).path("errorCode").asText()).isEqualTo("NOT_FOUND");
+            final String beyond = java.net.URLEncoder.encode("SELECT Id, (SELECT Id FROM Cases) FROM Contact WHERE NOT (LeadSource IN ('Web', 'Phone')) "
+                    + "AND CreatedDate = LAST_N_DAYS:30 ORDER BY Name DESC NULLS LAST LIMIT 5 OFFSET 10", StandardCharsets.UTF_8);
+            final Http.Reply notSimulated = Http.send("GET", sf.baseUrl() + "/services/data/v60.0/query?q=" + beyond, null, null, bearer);
+            assertThat(notSimulated.status()).as("valid SOQL beyond the subset is not called malformed").isEqualTo(500);
+            assertThat(notSimulated.json().get(0).path("errorCode").asText()).isEqualTo("UNKNOWN_EXCEPTION");
+            assertThat(notSimulated.json().get(0).path("message").asText()).startsWith("not simulated");
+            final String malformed = java.net.URLEncoder.encode("SELECT Id FROM Contact WHERE (LeadSource = 'Web' AN) AND IsConverted = FALSE", StandardCharsets.UTF_8);
+            final Http.Reply bad = Http.send("GET", sf.baseUrl() + "/services/data/v60.0/query?q=" + malformed, null, null, bearer);
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.json().get(0).path("errorCode").asText()).isEqualTo("MALFORMED_QUERY");
+        }
+    }
+
+    @Test
+    void soqlSyntaxTellsWellFormedStatementsFromMalformedOnes() {
+        for (final String valid : java.util.List.of(
+                "SELECT Id, Email FROM Contact",
+                "select id from contact where email != null and systemmodstamp >= 2026-01-01T00:00:00.000+0000 order by systemmodstamp, id",
+                "SELECT COUNT() FROM Lead WHERE IsConverted = FALSE",
+                "SELECT Account.Name, Email e FROM Contact WHERE Email LIKE '%@example.com' AND Newsletter__c = TRUE",
+                "SELECT Id FROM Contact WHERE Id IN (SELECT ContactId FROM CampaignMember WHERE Status = 'Sent')",
+                "SELECT LeadSource, COUNT(Id) FROM Lead GROUP BY LeadSource HAVING COUNT(Id) > 10",
+                "SELECT Id FROM Contact WHERE Interests__c INCLUDES ('a;b', 'c') AND CreatedDate < TODAY FOR VIEW",
+                "SELECT Id FROM Contact WHERE Name = 'O\\'Brien' ALL ROWS")) {
+            assertThat(SoqlSyntax.wellFormed(valid)).as(valid).isTrue();
+        }
+        for (final String malformed : java.util.List.of(
+                "SELECT Id FROM Contact WHERE LeadSource = 'Web' AN",
+                "SELECT FROM Contact",
+                "SELECT Id Contact",
+                "SELECT Id FROM Contact WHERE (Email = 'a@b.c'",
+                "SELECT Id FROM Contact WHERE Email = 'unterminated",
+                "SELECT Id FROM Contact WHERE Email",
+                "SELECT Id FROM Contact LIMIT ten",
+                "SELECT Id FROM Contact ORDER Id",
+                "SELECT Id, FROM Contact",
+                "SELECT Id FROM Contact WHERE Email = 'a' ; DROP TABLE x")) {
+            assertThat(SoqlSyntax.wellFormed(malformed)).as(malformed).isFalse();
         }
     }
 
