@@ -29,6 +29,11 @@ import java.util.regex.Pattern;
  * {@code {"contactList":{"list":L,"contact":C,"status":1|2}}}: sets the membership (a 2 → 1 re-subscribes, as
  * ActiveCampaign warns) and answers with the contact and the membership. {@code POST /api/3/contact/sync}: upsert by
  * e-mail.</li>
+ * <li>{@code POST /api/3/import/bulk_import}: up to 250 contacts by e-mail with lists to subscribe and unsubscribe,
+ * queued and run asynchronously (a missing contact is created; one on the Email Exclusion list is skipped); the bulk
+ * importer's own limit of 100 requests a minute (20 with one contact); {@code GET /api/3/import/info?batchId=}: status
+ * {@code false} right after, then {@code active}, {@code completed}, with {@code success} (created contacts' ids) and
+ * {@code failure} (addresses that failed).</li>
  * <li>Bounces are contact-level: {@code bounced_hard} / {@code bounced_soft} counts, {@code bounced_date}.</li>
  * <li>Assumption, not documented: a membership change moves the contact's {@code udate}, so that
  * {@code filters[updated_after]} sees it.</li>
@@ -211,14 +216,21 @@ public final class ActiveCampaignSimulator extends SimulatorServer {
     }
 
     public synchronized Contact contact(final int id) {
+        runDueImports();
         return contacts.get(id);
     }
 
     public synchronized List<Contact> withEmail(final String email) {
+        runDueImports();
+        return byEmail(email);
+    }
+
+    private List<Contact> byEmail(final String email) {
         return contacts.values().stream().filter(c -> c.email.equalsIgnoreCase(email.trim())).toList();
     }
 
     public synchronized List<Contact> all() {
+        runDueImports();
         return List.copyOf(contacts.values());
     }
 
@@ -235,8 +247,122 @@ public final class ActiveCampaignSimulator extends SimulatorServer {
 
     // ---- the API
 
+    /** One bulk import: queued, then run once its processing time has passed. */
+    private static final class Batch {
+        final String id = java.util.UUID.randomUUID().toString();
+        final Instant queued;
+        final JsonNode contacts;
+        final List<String> created = new ArrayList<>();
+        final List<String> failed = new ArrayList<>();
+        boolean done;
+
+        Batch(final Instant queued, final JsonNode contacts) {
+            this.queued = queued;
+            this.contacts = contacts;
+        }
+    }
+
+    private final Map<String, Batch> batches = new LinkedHashMap<>();
+    private final java.util.Deque<Instant> importCalls = new java.util.ArrayDeque<>();
+    private final java.util.Set<String> excluded = new java.util.HashSet<>();
+    private volatile java.time.Duration importDelay = java.time.Duration.ofMillis(400);
+    private int importedContacts;
+
+    /** How long a bulk import waits before it runs (400 ms by default; the status is {@code false} in its first half). */
+    public void importDelay(final java.time.Duration delay) {
+        this.importDelay = delay;
+    }
+
+    /** Puts an address on the account's Email Exclusion list: bulk imports skip it. */
+    public synchronized void exclude(final String email) {
+        excluded.add(email.trim().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Contacts that bulk imports have carried, in all. */
+    public synchronized int importedContacts() {
+        runDueImports();
+        return importedContacts;
+    }
+
+    /**
+     * {@code POST /api/3/import/bulk_import}: at most 250 contacts, each {@code email} with {@code subscribe} and
+     * {@code unsubscribe} lists ({@code [{"listid":N}]}); queued and run asynchronously; the bulk importer takes 100
+     * requests a minute (20 when a request holds one contact), over which it answers 429.
+     */
+    private SimResponse bulkImport(final JsonNode body) {
+        final JsonNode given = body.path("contacts");
+        if (!given.isArray() || given.isEmpty() || given.size() > 250) {
+            return SimResponse.json(422, Map.of("errors", List.of(Map.of("title", "contacts must hold 1 to 250 contacts", "code", "field_invalid",
+                    "source", Map.of("pointer", "/contacts")))));
+        }
+        final Instant at = clock.instant();
+        while (!importCalls.isEmpty() && importCalls.peekFirst().isBefore(at.minusSeconds(60))) {
+            importCalls.removeFirst();
+        }
+        if (importCalls.size() >= (given.size() == 1 ? 20 : 100)) {
+            stats().fault("bulk-import-rate");
+            return SimResponse.json(429, Map.of("message", "Too Many Requests")).withHeader("Retry-After", "60");
+        }
+        importCalls.addLast(at);
+        final Batch batch = new Batch(at, given);
+        batches.put(batch.id, batch);
+        final Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("success", 1);
+        reply.put("queued_contacts", given.size());
+        reply.put("batchId", batch.id);
+        reply.put("message", "Contact import queued");
+        return SimResponse.json(200, reply);
+    }
+
+    /** {@code GET /api/3/import/info?batchId=}: {@code false} right after the import, then its status, the created contacts' ids and the failed addresses. */
+    private SimResponse importInfo(final String batchId) {
+        final Batch batch = batchId == null ? null : batches.get(batchId);
+        if (batch == null) {
+            return SimResponse.json(404, Map.of("message", "No Result found for batch with id " + batchId));
+        }
+        final Map<String, Object> reply = new LinkedHashMap<>();
+        if (!batch.done && clock.instant().isBefore(batch.queued.plus(importDelay.dividedBy(2)))) {
+            reply.put("status", false); // documented: the status is not set yet
+        } else {
+            reply.put("status", batch.done ? "completed" : "active");
+        }
+        reply.put("success", batch.created);
+        reply.put("failure", batch.failed);
+        return SimResponse.json(200, reply);
+    }
+
+    /** Runs the imports whose processing time has passed, in the order they were queued. */
+    private void runDueImports() {
+        final Instant due = clock.instant().minus(importDelay);
+        for (final Batch batch : batches.values()) {
+            if (batch.done || batch.queued.isAfter(due)) {
+                continue;
+            }
+            for (final JsonNode given : batch.contacts) {
+                final String email = given.path("email").asText("").trim();
+                if (!email.matches("[^@\\s']+@[^@\\s']+\\.[^@\\s']+")) {
+                    batch.failed.add(email);
+                    continue;
+                }
+                if (excluded.contains(email.toLowerCase(java.util.Locale.ROOT))) {
+                    continue; // on the Email Exclusion list: skipped
+                }
+                final List<Contact> existing = byEmail(email);
+                final Contact contact = existing.isEmpty() ? create(email, null, null) : existing.getFirst();
+                if (existing.isEmpty()) {
+                    batch.created.add(String.valueOf(contact.id));
+                }
+                given.path("subscribe").forEach(l -> setStatus(contact, l.path("listid").asInt(), 1));
+                given.path("unsubscribe").forEach(l -> setStatus(contact, l.path("listid").asInt(), 2));
+                importedContacts++;
+            }
+            batch.done = true;
+        }
+    }
+
     @Override
     protected synchronized SimResponse handle(final SimRequest request) throws Exception {
+        runDueImports();
         if (credentialsRefused || !API_TOKEN.equals(request.header("Api-Token"))) {
             return SimResponse.json(403, Map.of("message", "You are not authorized to access this resource"));
         }
@@ -259,6 +385,8 @@ public final class ActiveCampaignSimulator extends SimulatorServer {
             case "GET /api/3/lists" -> lists();
             case "POST /api/3/contactLists" -> subscription(SimResponse.JSON.readTree(request.body()).path("contactList"));
             case "POST /api/3/contact/sync" -> sync(SimResponse.JSON.readTree(request.body()).path("contact"));
+            case "POST /api/3/import/bulk_import" -> bulkImport(SimResponse.JSON.readTree(request.body()));
+            case "GET /api/3/import/info" -> importInfo(request.queryParam("batchId"));
             default -> notSimulated(request);
         };
     }

@@ -6,8 +6,10 @@ import io.optsync.nifi.connector.FetchRequest;
 import io.optsync.nifi.connector.OptOutConnectorService;
 import io.optsync.nifi.connector.Watermark;
 import io.optsync.nifi.connector.acton.ActOnTestConnectors;
+import io.optsync.nifi.connector.activecampaign.ActiveCampaignTestConnectors;
 import io.optsync.nifi.connector.sugarcrm.SugarTestConnectors;
 import io.optsync.simulators.ActOnSimulator;
+import io.optsync.simulators.ActiveCampaignSimulator;
 import io.optsync.simulators.SimulatorServer;
 import io.optsync.simulators.SugarStore;
 import io.optsync.simulators.SugarV10Simulator;
@@ -48,7 +50,7 @@ import java.util.stream.IntStream;
 /**
  * The connector figures of the SugarCRM / Act-On issue, printed from real runs against the simulators:
  * <ol>
- * <li>HTTP calls PushCrmFieldUpdates makes to push 10,000 opt-outs to Act-On and to SugarCRM (v10, v4_1);</li>
+ * <li>HTTP calls PushCrmFieldUpdates makes to push 10,000 opt-outs to Act-On, ActiveCampaign and SugarCRM (v10, v4_1);</li>
  * <li>the highest request rate the Act-On simulator sees (its 5/s limit on) and how many calls it refused;</li>
  * <li>calls for an incremental fetch of 1,000,000 SugarCRM contacts of which 100 changed, and the time of a quiet poll;</li>
  * <li>the heap used to fetch the 1,000,000 records, streamed through a JSON Record Writer, in this JVM (-Xmx256m).</li>
@@ -72,6 +74,7 @@ public final class ConnectorMeasures {
     public static void main(final String[] args) throws Exception {
         System.out.printf(Locale.ROOT, "optsync connector measures (heap limit of this JVM: %d MiB)%n%n", Runtime.getRuntime().maxMemory() >> 20);
         pushToActOn();
+        pushToActiveCampaign();
         pushToSugar("v10");
         pushToSugar("v4_1");
         actOnRate();
@@ -110,6 +113,25 @@ public final class ConnectorMeasures {
             System.out.printf(Locale.ROOT, "1. push %,d opt-outs to Act-On: %d upload(s) + %d sign-in = %d calls (floor: ceil(%d / %d) = %d writes + auth); "
                     + "%,d on the opt-out list%n", PUSHED, uploads, auth, actOn.stats().totalCalls(), PUSHED, batch, (PUSHED + batch - 1) / batch,
                     actOn.optOutAddresses().size());
+        }
+    }
+
+    private static void pushToActiveCampaign() throws Exception {
+        try (ActiveCampaignSimulator ac = new ActiveCampaignSimulator()) {
+            ac.seed(PUSHED, 1).start(0);
+            final TestRunner push = pushRunner("contacts");
+            ActiveCampaignTestConnectors.add(push, "connector", ac.baseUrl(), "1,2");
+            push.setProperty(OptOutProperties.CONNECTOR, "connector");
+            push.enqueue(canonicalRecords(ac.all().stream().map(ActiveCampaignSimulator.Contact::email).toList()).getBytes(StandardCharsets.UTF_8));
+            final long started = System.nanoTime();
+            push.run();
+            final long imports = ac.stats().calls("POST /api/3/import/bulk_import");
+            final long statusReads = ac.stats().calls("GET /api/3/import/info");
+            final long unsubscribed = ac.all().stream().filter(c -> c.statuses().values().stream().allMatch(status -> status == 2)).count();
+            System.out.printf(Locale.ROOT, "1. push %,d opt-outs to ActiveCampaign (Lists 1,2): %d bulk imports (floor ceil(%d / 250) = %d) + %d import status "
+                            + "reads + %d other calls, %.1f s; %,d of %,d unsubscribed from every list; calls per endpoint: %s%n", PUSHED, imports, PUSHED,
+                    (PUSHED + 249) / 250, statusReads, ac.stats().totalCalls() - imports - statusReads, (System.nanoTime() - started) / 1e9, unsubscribed,
+                    PUSHED, ac.stats().snapshot().get("calls"));
         }
     }
 

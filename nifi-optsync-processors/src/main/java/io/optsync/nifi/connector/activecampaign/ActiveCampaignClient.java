@@ -45,9 +45,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * none; {@code bounced_hard} is the contact-level hard bounce;</li>
  * <li>reads {@code /contacts} with {@code filters[updated_after]}, paged by key ({@code orders[id]=ASC},
  * {@code id_greater}) so that a contact saved mid-read cannot shift another out of the pages;</li>
- * <li>opts out by {@code POST /contactLists} status 2 on every mapped list the contact is on and not already
- * unsubscribed from; it writes status 1 only when told to (the decision rule allows it only with opt-in propagation on
- * and a newer consent) and only on lists where the contact is unsubscribed;</li>
+ * <li>opts out in bulk imports ({@code POST /import/bulk_import}, 250 contacts a call, by address, unsubscribing each
+ * from the mapped lists it is on and not already unsubscribed from; with Lists set, from every mapped list and with no
+ * lookup), confirmed through {@code GET /import/info}; 10 or fewer opt-outs of known contacts by {@code POST /contactLists}
+ * status 2; it writes status 1 only when told to (the decision rule allows it only with opt-in propagation on and a newer
+ * consent), one membership a call, and only on lists where the contact is unsubscribed;</li>
  * <li>5 requests a second per account: the transport paces the calls, honours Retry-After on 429 and retries 503.</li>
  * </ul>
  */
@@ -56,6 +58,12 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final int PAGE = 100;
+    /** The most contacts one bulk import takes. */
+    static final int IMPORT_MAX = 250;
+    /** Opt-outs of known contacts that go one membership a call rather than in a bulk import (ActiveCampaign asks so for 10 or fewer). */
+    private static final int FEW = 10;
+    /** How long a write waits for its bulk import to run. */
+    static final java.time.Duration IMPORT_WAIT = java.time.Duration.ofMinutes(2);
 
     private final HttpUrl base;
     private final String apiToken;
@@ -74,7 +82,7 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
 
     @Override
     public String endpoint(final String object, final boolean write) {
-        return api(write ? "contactLists" : "contacts").build().toString();
+        return api(write ? "import/bulk_import" : "contacts").build().toString();
     }
 
     @Override
@@ -180,14 +188,127 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
         return found;
     }
 
+    /**
+     * Opt-outs go in bulk imports of up to 250 contacts, by address, each with the lists to unsubscribe it from (those of
+     * its mapped lists it is on and not yet unsubscribed from or bounced on; with Lists set and no lookup, every mapped
+     * list): the vendor's floor. A handful of opt-outs of known contacts (10 or fewer: ActiveCampaign asks for its contact
+     * calls below that) and every re-subscribe go one membership a call.
+     */
     @Override
     public List<WriteOutcome> write(final String object, final List<FieldUpdate> updates) throws ConnectorException {
         object(object);
-        final List<WriteOutcome> outcomes = new ArrayList<>(updates.size());
-        for (final FieldUpdate update : updates) {
-            outcomes.add(write(update));
+        final WriteOutcome[] outcomes = new WriteOutcome[updates.size()];
+        final Map<Integer, List<String>> imports = new LinkedHashMap<>();
+        for (int i = 0; i < updates.size(); i++) {
+            final FieldUpdate update = updates.get(i);
+            if (!update.fields().isEmpty()) {
+                outcomes[i] = WriteOutcome.failed("unsupported", "the ActiveCampaign connector writes list statuses only, not " + update.fields().keySet());
+            } else if (update.optedOut() == null) {
+                outcomes[i] = WriteOutcome.SUCCESS;
+            } else if (!update.optedOut()) {
+                outcomes[i] = write(update);
+            } else {
+                final List<String> toUnsubscribe = update.id() == null ? List.copyOf(new java.util.TreeSet<>(lists)) : unsubscribable(update.id());
+                if (toUnsubscribe == null) {
+                    outcomes[i] = WriteOutcome.failed("no-list", "the contact is on none of the lists that count, so there is no status to set: add the "
+                            + "list ids to Lists, or unsubscribe the address in ActiveCampaign by hand");
+                } else if (toUnsubscribe.isEmpty()) {
+                    outcomes[i] = WriteOutcome.SUCCESS; // already unsubscribed (or bounced) wherever it counts
+                } else {
+                    imports.put(i, toUnsubscribe);
+                }
+            }
         }
-        return outcomes;
+        final boolean fewKnown = imports.size() <= FEW && imports.keySet().stream().allMatch(i -> updates.get(i).id() != null);
+        final List<Integer> pending = new ArrayList<>(imports.keySet());
+        for (int from = 0; from < pending.size(); from += IMPORT_MAX) {
+            final List<Integer> chunk = pending.subList(from, Math.min(pending.size(), from + IMPORT_MAX));
+            if (fewKnown) {
+                for (final int i : chunk) {
+                    outcomes[i] = write(updates.get(i));
+                }
+            } else {
+                final List<WriteOutcome> imported = bulkImport(chunk.stream().map(updates::get).toList(), chunk.stream().map(imports::get).toList());
+                for (int k = 0; k < chunk.size(); k++) {
+                    outcomes[chunk.get(k)] = imported.get(k);
+                }
+            }
+        }
+        return List.of(outcomes);
+    }
+
+    /** The mapped lists this contact is on and may still be unsubscribed from, or {@code null} when it is on none that count. */
+    private List<String> unsubscribable(final String contactId) throws ConnectorException {
+        final Map<String, String> current = memberships.containsKey(contactId) ? memberships.get(contactId) : readMemberships(contactId);
+        if (current.isEmpty()) {
+            return null;
+        }
+        return current.entrySet().stream().filter(m -> !m.getValue().equals("2") && !m.getValue().equals("3")).map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * One {@code POST /import/bulk_import}, then {@code GET /import/info} until the batch has run: an update is written
+     * only once ActiveCampaign says the batch completed and its address is not among the failures. A batch still running
+     * after {@link #IMPORT_WAIT}, or one the vendor failed, is to be tried again: importing an unsubscribe twice is harmless.
+     */
+    private List<WriteOutcome> bulkImport(final List<FieldUpdate> updates, final List<List<String>> unsubscribe) throws ConnectorException {
+        final ObjectNode body = JSON.createObjectNode();
+        final com.fasterxml.jackson.databind.node.ArrayNode contacts = body.putArray("contacts");
+        for (int i = 0; i < updates.size(); i++) {
+            final ObjectNode contact = contacts.addObject();
+            contact.put("email", updates.get(i).email());
+            final com.fasterxml.jackson.databind.node.ArrayNode from = contact.putArray("unsubscribe");
+            unsubscribe.get(i).forEach(list -> from.addObject().put("listid", Integer.parseInt(list)));
+        }
+        body.put("exclude_automations", true); // an unsubscribe written by a sync starts no automation
+        final HttpReply queued = send(new Request.Builder().url(api("import/bulk_import").build()).post(RequestBody.create(body.toString(), JSON_TYPE)));
+        if (queued.status() / 100 != 2) {
+            return updates.stream().map(u -> WriteOutcome.failed(String.valueOf(queued.status()), "ActiveCampaign refused the bulk import: "
+                    + queued.excerpt())).toList();
+        }
+        final String batchId = VendorPages.requiredText(queued.requireJson("ActiveCampaign, queueing a bulk import"), "batchId");
+        final String what = "ActiveCampaign, the status of bulk import " + batchId;
+        final long deadline = System.nanoTime() + IMPORT_WAIT.toNanos();
+        long pause = 500;
+        while (true) {
+            pause(pause);
+            final JsonNode info = read(api("import/info").addQueryParameter("batchId", batchId).build(), what);
+            final String status = info.path("status").isTextual() ? info.get("status").asText() : ""; // false: not set yet
+            if (status.equals("completed")) {
+                final Set<String> failed = new java.util.HashSet<>();
+                info.path("failure").forEach(address -> failed.add(address.asText().trim().toLowerCase(Locale.ROOT)));
+                final List<WriteOutcome> outcomes = new ArrayList<>(updates.size());
+                for (int i = 0; i < updates.size(); i++) {
+                    final FieldUpdate update = updates.get(i);
+                    if (failed.contains(update.email().trim().toLowerCase(Locale.ROOT))) {
+                        outcomes.add(WriteOutcome.failed("import-failure", "ActiveCampaign's bulk import could not take this address"));
+                        continue;
+                    }
+                    if (update.id() != null && memberships.containsKey(update.id())) {
+                        unsubscribe.get(i).forEach(list -> memberships.get(update.id()).put(list, "2"));
+                    }
+                    outcomes.add(WriteOutcome.SUCCESS);
+                }
+                return outcomes;
+            }
+            if (status.equals("failed") || status.equals("interrupted")) {
+                return updates.stream().map(u -> WriteOutcome.retry("import-" + status, "ActiveCampaign's bulk import " + batchId + " " + status)).toList();
+            }
+            if (System.nanoTime() > deadline) {
+                return updates.stream().map(u -> WriteOutcome.retry("import-pending", "ActiveCampaign's bulk import " + batchId + " was still running after "
+                        + IMPORT_WAIT.toSeconds() + " s; importing the unsubscribes again is harmless")).toList();
+            }
+            pause = Math.min(pause * 2, 8_000);
+        }
+    }
+
+    private static void pause(final long millis) throws ConnectorException {
+        try {
+            Thread.sleep(millis);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectorException("interrupted", "interrupted while waiting for an ActiveCampaign bulk import", true);
+        }
     }
 
     private WriteOutcome write(final FieldUpdate update) throws ConnectorException {

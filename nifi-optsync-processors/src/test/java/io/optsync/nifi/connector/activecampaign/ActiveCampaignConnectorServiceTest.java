@@ -101,6 +101,46 @@ class ActiveCampaignConnectorServiceTest {
     }
 
     @Test
+    void optOutsGoInBulkImportsOf250AndCountOnlyOnceTheImportCompleted() throws Exception {
+        sim.seed(600, 5);
+        final OptOutConnectorService connector = connector("1,2");
+        final List<FieldUpdate> updates = new java.util.ArrayList<>();
+        sim.all().forEach(c -> updates.add(new FieldUpdate(null, c.email().toUpperCase(java.util.Locale.ROOT), true, Map.of())));
+        updates.add(new FieldUpdate(null, "new.person@example.org", true, Map.of()));
+        updates.add(new FieldUpdate(null, "not an address", true, Map.of()));
+        sim.exclude(sim.all().get(7).email());
+
+        final List<WriteOutcome> outcomes = new java.util.ArrayList<>();
+        for (int from = 0; from < updates.size(); from += 250) { // as PushCrmFieldUpdates calls it: one chunk of the batch size per call
+            outcomes.addAll(connector.write("contacts", updates.subList(from, Math.min(updates.size(), from + 250))));
+        }
+
+        assertThat(sim.stats().calls("POST /api/3/import/bulk_import")).as("ceil(602 / 250) imports, no look-up").isEqualTo(3);
+        assertThat(sim.stats().calls("GET /api/3/contacts")).isZero();
+        assertThat(sim.stats().calls("POST /api/3/contactLists")).isZero();
+        assertThat(outcomes.subList(0, 601)).allMatch(o -> o.status() == WriteOutcome.Status.SUCCESS);
+        assertThat(outcomes.get(601).code()).as("the import's failure list").isEqualTo("import-failure");
+        assertThat(sim.all()).filteredOn(c -> !c.email().equals(sim.all().get(7).email()))
+                .allSatisfy(c -> assertThat(c.statuses()).as(c.email()).containsEntry(1, 2).containsEntry(2, 2));
+        assertThat(sim.withEmail("new.person@example.org")).as("added, unsubscribed").singleElement()
+                .satisfies(c -> assertThat(c.statuses()).containsEntry(1, 2));
+        assertThat(sim.resubscribes()).isZero();
+    }
+
+    @Test
+    void withoutListsTheContactsListsAreLookedUpAndOnlyThoseAreImported() throws Exception {
+        sim.seed(40, 6);
+        final OptOutConnectorService connector = connector(null);
+        final List<String> emails = sim.all().stream().map(ActiveCampaignSimulator.Contact::email).toList();
+        final List<FieldUpdate> updates = connector.lookupByEmail("contacts", emails).values().stream().flatMap(List::stream)
+                .map(ref -> new FieldUpdate(ref.id(), ref.email(), true, Map.of())).toList();
+        assertThat(connector.write("contacts", updates)).allMatch(o -> o.status() == WriteOutcome.Status.SUCCESS);
+        assertThat(sim.stats().calls("POST /api/3/import/bulk_import")).isEqualTo(1);
+        assertThat(sim.all()).allSatisfy(c -> assertThat(c.statuses().values()).as("only the lists it was on").containsOnly(2));
+        assertThat(sim.all()).filteredOn(c -> c.id() % 3 != 1).allSatisfy(c -> assertThat(c.statuses()).doesNotContainKey(2));
+    }
+
+    @Test
     void staysUnderFiveRequestsASecondAndWaitsWhenRefused() throws Exception {
         sim.seed(1_000, 4);
         final OptOutConnectorService connector = connector(null);
