@@ -27,8 +27,8 @@ import java.util.function.Function;
 
 /**
  * An adversarial-history checker, the way Jepsen checks databases: it drives the real processors and connectors
- * (FetchCrmRecords, NormalizeOptOutValue, FilterOptedOut, PushCrmFieldUpdates, through nifi-mock) against three
- * simulators at once, SugarCRM v10 (Contacts and Leads sharing address rows), Act-On and Mailchimp, wired as the
+ * (FetchCrmRecords, FilterOptedOut decoding in one pass as the templates run it, PushCrmFieldUpdates, through
+ * nifi-mock) against three simulators at once, SugarCRM v10 (Contacts and Leads sharing address rows), Act-On and Mailchimp, wired as the
  * templates wire them (SugarCRM to and from each marketing platform), and checks after every step:
  * <ul>
  * <li><b>I1</b> no address opted out in a system is moved back to subscribed by a sync (nothing here opts in but the
@@ -142,12 +142,11 @@ final class HistoryChecker implements AutoCloseable {
             tune(secondPush);
         }
 
-        /** One round: fetch, normalize, filter, then push what came through with what was left to retry. */
+        /** One round: fetch, decode and filter in one pass (as the templates do), then push what came through with what was left to retry. */
         void round(final boolean twoPushers) throws Exception {
             flow.fetch.clearTransferState();
             flow.fetch.run();
-            pass(flow.fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS), flow.normalize);
-            pass(flow.normalize.getFlowFilesForRelationship(NormalizeOptOutValue.REL_SUCCESS), flow.filter);
+            pass(flow.fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS), flow.filter);
             final List<MockFlowFile> toPush = new ArrayList<>(flow.filter.getFlowFilesForRelationship(FilterOptedOut.REL_OPTED_OUT));
             if (propagateOptIns) {
                 toPush.addAll(flow.filter.getFlowFilesForRelationship(FilterOptedOut.REL_SUBSCRIBED));

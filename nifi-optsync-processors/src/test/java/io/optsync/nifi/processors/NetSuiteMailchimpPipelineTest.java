@@ -84,9 +84,9 @@ class NetSuiteMailchimpPipelineTest {
         final PipelineDirection toMailchimp = new PipelineDirection("customer", SourceEncoding.CUSTOM, "members");
         ConnectorTestSupport.netSuite(toMailchimp.fetch, netSuite);
         ConnectorTestRunners.reconfigured(toMailchimp.fetch, toMailchimp.fetch.getControllerService("connector"), Map.of("Extra Fields", "custentity_email_optout"));
-        toMailchimp.normalize.setProperty(OptOutProperties.OPT_OUT_FIELD, "/fields/custentity_email_optout");
-        toMailchimp.normalize.setProperty(OptOutProperties.OPTED_OUT_VALUES, "T");
-        toMailchimp.normalize.setProperty(OptOutProperties.SUBSCRIBED_VALUES, "F");
+        toMailchimp.filter.setProperty(OptOutProperties.OPT_OUT_FIELD, "/fields/custentity_email_optout");
+        toMailchimp.filter.setProperty(OptOutProperties.OPTED_OUT_VALUES, "T");
+        toMailchimp.filter.setProperty(OptOutProperties.SUBSCRIBED_VALUES, "F");
         ConnectorTestSupport.mailchimp(toMailchimp.push, mailchimp);
         toMailchimp.run();
 

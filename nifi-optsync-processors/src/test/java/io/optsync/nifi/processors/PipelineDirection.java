@@ -9,10 +9,9 @@ import org.apache.nifi.util.TestRunners;
 
 import java.util.List;
 
-/** One direction of a template: fetch, normalize, keep the opted-out records, push. */
+/** One direction of a template as the templates run it: fetch, decode and keep the opted-out records in one pass, push. */
 final class PipelineDirection {
     final TestRunner fetch;
-    final TestRunner normalize = RecordTestSupport.runner(new NormalizeOptOutValue(), RecordTestSupport.Format.JSON);
     final TestRunner filter = RecordTestSupport.runner(new FilterOptedOut(), RecordTestSupport.Format.JSON);
     final TestRunner push = RecordTestSupport.runner(new PushCrmFieldUpdates(), RecordTestSupport.Format.JSON);
     private boolean pushSubscribed;
@@ -23,15 +22,16 @@ final class PipelineDirection {
         fetch.enableControllerService(fetch.getControllerService("writer"));
         fetch.setProperty(OptOutProperties.RECORD_WRITER, "writer");
         fetch.setProperty(OptOutProperties.OBJECT, sourceObject);
-        normalize.setProperty(OptOutProperties.OPT_OUT_FIELD, "/opt_out");
-        normalize.setProperty(OptOutProperties.EMAIL_FIELD, "/email");
-        normalize.setProperty(OptOutProperties.SOURCE_ENCODING, encoding);
+        filter.setProperty(FilterOptedOut.STATUS_SOURCE, StatusSource.DECODE_SOURCE_FIELDS);
+        filter.setProperty(OptOutProperties.OPT_OUT_FIELD, "/opt_out");
+        filter.setProperty(OptOutProperties.EMAIL_FIELD, "/email");
+        filter.setProperty(OptOutProperties.SOURCE_ENCODING, encoding);
         push.setProperty(OptOutProperties.OBJECT, targetObject);
     }
 
     /** Reads the source's hard bounces (the fetched {@code hard_bounce}), which count as opt-outs by default. */
     PipelineDirection withHardBounces() {
-        normalize.setProperty(OptOutProperties.HARD_BOUNCE_FIELD, "/hard_bounce");
+        filter.setProperty(OptOutProperties.HARD_BOUNCE_FIELD, "/hard_bounce");
         return this;
     }
 
@@ -49,8 +49,7 @@ final class PipelineDirection {
     void run() {
         fetch.clearTransferState();
         fetch.run();
-        step(fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS), normalize);
-        step(normalize.getFlowFilesForRelationship(NormalizeOptOutValue.REL_SUCCESS), filter);
+        step(fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS), filter);
         final List<MockFlowFile> toPush = new java.util.ArrayList<>(filter.getFlowFilesForRelationship(FilterOptedOut.REL_OPTED_OUT));
         if (pushSubscribed) {
             toPush.addAll(filter.getFlowFilesForRelationship(FilterOptedOut.REL_SUBSCRIBED));

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * SugarCRM (both APIs) to Act-On and Act-On to SugarCRM, through the four processors in a row, against the simulators:
- * FetchCrmRecords, NormalizeOptOutValue, FilterOptedOut (opted out only) and PushCrmFieldUpdates.
+ * FetchCrmRecords, FilterOptedOut (decoding in one pass, opted out only) and PushCrmFieldUpdates.
  */
 class SugarActOnPipelineTest {
     @RegisterExtension
@@ -31,7 +31,7 @@ class SugarActOnPipelineTest {
     /** Credentials are sensitive properties: they appear in no attribute, provenance event or log line of any step. */
     private static void assertNoSecretAnywhere(final PipelineDirection direction) {
         final List<String> secrets = List.of(ActOnSimulator.PASSWORD, ActOnSimulator.CLIENT_SECRET, SugarV10Simulator.PASSWORD);
-        for (final TestRunner runner : List.of(direction.fetch, direction.normalize, direction.filter, direction.push)) {
+        for (final TestRunner runner : List.of(direction.fetch, direction.filter, direction.push)) {
             final List<String> seen = new ArrayList<>();
             runner.getProvenanceEvents().forEach(e -> {
                 seen.add(String.valueOf(e.getTransitUri()));
@@ -74,7 +74,7 @@ class SugarActOnPipelineTest {
         final Set<String> expected = optedOutContacts(store);
         assertThat(expected).hasSizeGreaterThan(30);
         assertThat(actOn.optOutAddresses()).containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(direction.normalize.getFlowFilesForRelationship(NormalizeOptOutValue.REL_FAILURE)).isEmpty();
+        assertThat(direction.filter.getFlowFilesForRelationship(FilterOptedOut.REL_FAILURE)).isEmpty();
         assertThat(direction.push.getFlowFilesForRelationship(PushCrmFieldUpdates.REL_FAILURE)).isEmpty();
         assertThat(actOn.stats().calls("PUT /api/1/list/optout")).as("one upload for the whole batch").isEqualTo(1);
 
