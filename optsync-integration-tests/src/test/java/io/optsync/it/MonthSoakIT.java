@@ -38,8 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>{@code ./mvnw verify} runs a short month (3 days of 20 s, 100 changes a day each way, 1,200 address-less
  * records, 20 s outages; Act-On's outage only with {@code -Dsoak.slow.outages=true}, as its connector tries one
- * sign-in per 12 minutes once one was refused). A vendor whose request rate bounds the writes takes fewer opt-outs a
- * day (ActiveCampaign: a look-up and a write per list at 3 requests a second, so half a day's seconds). The whole
+ * sign-in per 12 minutes once one was refused). A vendor whose request rate bounds the writes would take fewer opt-outs
+ * a day ({@link SoakSystem.Partner#optOutsPerDay}); since ActiveCampaign writes in bulk imports, none does. The whole
  * month, for one template or (leaving out {@code soak.template}) all: {@code -Dit.test=MonthSoakIT
  * -Dsoak.template=sugarcrm-acton -Dsoak.days=30 -Dsoak.day.seconds=100 -Dsoak.changes.per.day=1000
  * -Dsoak.addressless=12000 -Dsoak.outage.seconds=600 -Dsoak.slow.outages=true} (about an hour).

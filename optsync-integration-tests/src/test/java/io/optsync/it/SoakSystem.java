@@ -327,12 +327,6 @@ interface SoakSystem {
                 return addresses.stream().filter(a -> !activeCampaign.withEmail(a).isEmpty()).collect(Collectors.toSet());
             }
 
-            /** The connector's default pace is 3 requests a second, and an opt-out costs a look-up and a write per list (3 calls). */
-            @Override
-            public int optOutsPerDay(final int asked, final int daySeconds) {
-                return Math.min(asked, daySeconds * 3 / 3 / 2);
-            }
-
             /** Unsubscribed from every list the contact is on (one with lists still active is no opt-out in ActiveCampaign's terms). */
             @Override
             public void optOut(final String address) {
