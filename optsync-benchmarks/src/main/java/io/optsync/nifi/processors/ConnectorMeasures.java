@@ -53,7 +53,8 @@ import java.util.stream.IntStream;
  * <li>HTTP calls PushCrmFieldUpdates makes to push 10,000 opt-outs to Act-On, ActiveCampaign and SugarCRM (v10, v4_1);</li>
  * <li>the highest request rate the Act-On simulator sees (its 5/s limit on) and how many calls it refused;</li>
  * <li>calls for an incremental fetch of 1,000,000 SugarCRM contacts of which 100 changed, and the time of a quiet poll;</li>
- * <li>the heap used to fetch the 1,000,000 records, streamed through a JSON Record Writer, in this JVM (-Xmx256m).</li>
+ * <li>the heap used to fetch the 1,000,000 records, streamed through a JSON Record Writer, in this JVM (-Xmx256m);</li>
+ * <li>a fetch's calls a day when nothing changes, and p99 propagation after a quiet hour, per Quiet Read Interval.</li>
  * </ol>
  * The million-contact simulator runs in a JVM of its own, so that its data does not count against this heap.
  */
@@ -79,6 +80,88 @@ public final class ConnectorMeasures {
         pushToSugar("v4_1");
         actOnRate();
         millionContacts();
+        for (final String quiet : List.of("0 sec", "1 min", "5 min")) {
+            idleCost(quiet);
+        }
+    }
+
+    /** A clock the measure moves: FetchCrmRecords' runs come every 15 s of it, without waiting 15 s. */
+    private static final class StepClock extends java.time.Clock {
+        private java.time.Instant now = java.time.Instant.parse("2026-12-01T00:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(final java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    /**
+     * What one fetch costs a day when nothing changes, and how long a change made after a quiet hour takes to be read
+     * (p99 over 100 changes, each at a random moment between two runs), for a Quiet Read Interval: a real FetchCrmRecords
+     * and SugarCRM connector against the simulator, 1,000 contacts, runs every 15 s, the default Full Resync (24 h) and
+     * Reconciliation (1 h) intervals; time is the processor's clock, moved run by run.
+     */
+    private static void idleCost(final String quiet) throws Exception {
+        final SugarStore store = new SugarStore().seed(1_000, 9);
+        try (SugarV10Simulator sugar = new SugarV10Simulator(store)) {
+            sugar.start(0);
+            final TestRunner fetch = TestRunners.newTestRunner(FetchCrmRecords.class);
+            fetch.addControllerService("writer", new JsonRecordSetWriter());
+            fetch.enableControllerService(fetch.getControllerService("writer"));
+            fetch.setProperty(OptOutProperties.RECORD_WRITER, "writer");
+            fetch.setProperty(OptOutProperties.OBJECT, "Contacts");
+            fetch.setProperty(FetchCrmRecords.QUIET_READ_INTERVAL, quiet);
+            final OptOutConnectorService connector = SugarTestConnectors.add(fetch, "connector", sugar.baseUrl(), "v10");
+            io.optsync.nifi.connector.ConnectorTestRunners.reconfigured(fetch, connector, Map.of("Requests Per Second", "1000"));
+            fetch.setProperty(OptOutProperties.CONNECTOR, "connector");
+            final StepClock clock = new StepClock();
+            ((FetchCrmRecords) fetch.getProcessor()).setClock(clock);
+            fetch.run(1, false, true); // the initial full read
+            sugar.stats().reset();
+            final int runsADay = 86_400 / 15;
+            for (int i = 0; i < runsADay; i++) {
+                step(fetch, clock);
+            }
+            final long callsADay = sugar.stats().totalCalls();
+            final java.util.Random random = new java.util.Random(5);
+            final List<Double> latencies = new ArrayList<>();
+            final List<SugarStore.Bean> contacts = store.sortedByModified("Contacts");
+            for (int trial = 0; trial < 100; trial++) {
+                for (int i = 0; i < 240; i++) { // a quiet hour
+                    step(fetch, clock);
+                }
+                final double offset = random.nextDouble() * 15; // the change lands between two runs
+                final SugarStore.Bean bean = contacts.get(trial);
+                store.optOutInUi("Contacts", bean.id(), !bean.emailOptOut());
+                double waited = 15 - offset;
+                while (step(fetch, clock) == 0) {
+                    waited += 15;
+                }
+                latencies.add(waited);
+            }
+            latencies.sort(null);
+            System.out.printf(Locale.ROOT, "6. idle cost of one fetch (SugarCRM Contacts, runs every 15 s), Quiet Read Interval %s: %,d calls a day when "
+                    + "nothing changes; p99 propagation after a quiet hour %.0f s (median %.0f s, 100 changes)%n", quiet, callsADay,
+                    latencies.get(98), latencies.get(50));
+        }
+    }
+
+    /** One run of the fetch, 15 s after the last: how many FlowFiles it emitted. */
+    private static int step(final TestRunner fetch, final StepClock clock) {
+        clock.now = clock.now.plusSeconds(15);
+        fetch.clearTransferState();
+        fetch.run(1, false, false);
+        return fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS).size();
     }
 
     private static String canonicalRecords(final List<String> emails) {
