@@ -6,9 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -32,27 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SugarFilterIndexTest {
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
 
-    /** A clock the test moves. */
-    private static final class TestClock extends Clock {
-        private Instant now = Instant.parse("2026-06-01T00:00:00Z");
 
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(final ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final TestClock clock = new TestClock();
+    private final MovingClock clock = new MovingClock(Instant.parse("2026-06-01T00:00:00Z"));
     private SugarStore store;
     private SugarV10Simulator v10;
     private String token;
@@ -87,7 +66,7 @@ class SugarFilterIndexTest {
     }
 
     private void change(final Random random) throws IOException {
-        clock.now = clock.now.plusMillis(random.nextInt(2500)); // several saves in one second share a date_modified
+        clock.advance(java.time.Duration.ofMillis(random.nextInt(2500))); // several saves in one second share a date_modified
         final String module = SugarStore.MODULES.get(random.nextInt(2));
         final List<SugarStore.Bean> beans = new ArrayList<>(store.beans(module));
         final SugarStore.Bean bean = beans.get(random.nextInt(beans.size()));

@@ -1,14 +1,12 @@
 package io.optsync.nifi.connector;
 
+import io.optsync.simulators.MovingClock;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.state.MockStateManager;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,31 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Two or three nodes of a cluster sharing a vendor's limits through one cluster state, on a clock the test moves. */
 class ClusterShareTest {
     private final MockStateManager state = new MockStateManager(new io.optsync.nifi.connector.netsuite.NetSuiteConnectorService());
-    private final MovingClock clock = new MovingClock();
+    private final MovingClock clock = new MovingClock(Instant.parse("2026-11-24T10:00:00Z"));
 
-    /** A clock the test moves by hand. */
-    private static final class MovingClock extends Clock {
-        private Instant now = Instant.parse("2026-11-24T10:00:00Z");
-
-        void advance(final Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(final ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     /** A node: its share of 10 connections and 5 requests a second. */
     private final class Node {

@@ -1,5 +1,6 @@
 package io.optsync.nifi.processors;
 
+import io.optsync.simulators.MovingClock;
 import io.optsync.simulators.SugarStore;
 import io.optsync.simulators.SugarV10Simulator;
 import org.apache.nifi.util.TestRunner;
@@ -7,8 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,32 +15,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FetchQuietReadsTest {
     private static final String FILTER = "POST /rest/v10/{Module}/filter";
 
-    /** The processor's clock, moved by the test: a run every 15 s of NiFi's schedule. */
-    private static final class TestClock extends Clock {
-        private Instant now = Instant.parse("2026-12-01T00:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(final ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     @Test
     void quietRunsReadLessAndTheFirstChangeIsReadWithinTheIntervalThenEveryRunAgain() throws Exception {
         final SugarStore store = new SugarStore().seed(50, 2);
         try (SugarV10Simulator sugar = new SugarV10Simulator(store)) {
             sugar.start(0);
-            final TestClock clock = new TestClock();
+            final MovingClock clock = new MovingClock(Instant.parse("2026-12-01T00:00:00Z"));
             final TestRunner fetch = fetch(sugar, clock, "2 min");
             fetch.run(1, false, true); // the initial full read
             sugar.stats().reset();
@@ -67,7 +47,7 @@ class FetchQuietReadsTest {
     void zeroReadsOnEveryRun() throws Exception {
         try (SugarV10Simulator sugar = new SugarV10Simulator(new SugarStore().seed(20, 2))) {
             sugar.start(0);
-            final TestClock clock = new TestClock();
+            final MovingClock clock = new MovingClock(Instant.parse("2026-12-01T00:00:00Z"));
             final TestRunner fetch = fetch(sugar, clock, "0 sec");
             fetch.run(1, false, true);
             sugar.stats().reset();
@@ -86,7 +66,7 @@ class FetchQuietReadsTest {
         return fetch;
     }
 
-    private static int quiet(final TestRunner fetch, final TestClock clock, final int runs) {
+    private static int quiet(final TestRunner fetch, final MovingClock clock, final int runs) {
         for (int i = 0; i < runs; i++) {
             assertThat(emitted(fetch, clock)).isZero();
         }
@@ -94,8 +74,8 @@ class FetchQuietReadsTest {
     }
 
     /** One run, 15 s after the last: the records it emitted. */
-    private static int emitted(final TestRunner fetch, final TestClock clock) {
-        clock.now = clock.now.plusSeconds(15);
+    private static int emitted(final TestRunner fetch, final MovingClock clock) {
+        clock.advance(java.time.Duration.ofSeconds(15));
         fetch.clearTransferState();
         fetch.run(1, false, false);
         return fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS).size();

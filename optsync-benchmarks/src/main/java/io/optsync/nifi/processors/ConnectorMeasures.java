@@ -10,6 +10,7 @@ import io.optsync.nifi.connector.activecampaign.ActiveCampaignTestConnectors;
 import io.optsync.nifi.connector.sugarcrm.SugarTestConnectors;
 import io.optsync.simulators.ActOnSimulator;
 import io.optsync.simulators.ActiveCampaignSimulator;
+import io.optsync.simulators.MovingClock;
 import io.optsync.simulators.SimulatorServer;
 import io.optsync.simulators.SugarStore;
 import io.optsync.simulators.SugarV10Simulator;
@@ -85,25 +86,6 @@ public final class ConnectorMeasures {
         }
     }
 
-    /** A clock the measure moves: FetchCrmRecords' runs come every 15 s of it, without waiting 15 s. */
-    private static final class StepClock extends java.time.Clock {
-        private java.time.Instant now = java.time.Instant.parse("2026-12-01T00:00:00Z");
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public java.time.Clock withZone(final java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public java.time.Instant instant() {
-            return now;
-        }
-    }
 
     /**
      * What one fetch costs a day when nothing changes, and how long a change made after a quiet hour takes to be read
@@ -124,7 +106,7 @@ public final class ConnectorMeasures {
             final OptOutConnectorService connector = SugarTestConnectors.add(fetch, "connector", sugar.baseUrl(), "v10");
             io.optsync.nifi.connector.ConnectorTestRunners.reconfigured(fetch, connector, Map.of("Requests Per Second", "1000"));
             fetch.setProperty(OptOutProperties.CONNECTOR, "connector");
-            final StepClock clock = new StepClock();
+            final MovingClock clock = new MovingClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
             ((FetchCrmRecords) fetch.getProcessor()).setClock(clock);
             fetch.run(1, false, true); // the initial full read
             sugar.stats().reset();
@@ -157,8 +139,8 @@ public final class ConnectorMeasures {
     }
 
     /** One run of the fetch, 15 s after the last: how many FlowFiles it emitted. */
-    private static int step(final TestRunner fetch, final StepClock clock) {
-        clock.now = clock.now.plusSeconds(15);
+    private static int step(final TestRunner fetch, final MovingClock clock) {
+        clock.advance(Duration.ofSeconds(15));
         fetch.clearTransferState();
         fetch.run(1, false, false);
         return fetch.getFlowFilesForRelationship(FetchCrmRecords.REL_SUCCESS).size();
@@ -334,7 +316,7 @@ public final class ConnectorMeasures {
      * (10 calls/s by default).
      */
     private static void quietPolls(final String url, final Watermark latest) throws Exception {
-        final HttpClient client = HttpClient.newHttpClient();
+        final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(); // no h2c upgrade per request
         final String token = SIM_JSON.readTree(send(client, url + "/rest/v10/oauth2/token", null, "{\"grant_type\":\"password\",\"client_id\":\"sugar\","
                 + "\"client_secret\":\"\",\"username\":\"admin\",\"password\":\"sugar-password\",\"platform\":\"measures\"}")).path("access_token").asText();
         final String since = DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(latest.modifiedAt().atOffset(ZoneOffset.UTC));
