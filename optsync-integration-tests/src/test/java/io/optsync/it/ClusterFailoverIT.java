@@ -30,9 +30,9 @@ class ClusterFailoverIT {
             scenario.optOutOnBothSides(50, "cluster", toActOn, toSugar);
             TemplateRunner.waitFor(Duration.ofMinutes(3), "the run to be under way", () -> scenario.actOn.stats().calls("PUT /api/1/list/optout") > 0);
 
-            TemplateRunner.waitFor(Duration.ofMinutes(2), "work on both nodes", () -> scenario.template.flowFilesInPerNode("Decode").values().stream()
+            TemplateRunner.waitFor(Duration.ofMinutes(2), "work on both nodes", () -> scenario.template.flowFilesInPerNode("Keep ").values().stream()
                     .filter(in -> in > 0).count() == 2);
-            final var decodedPerNode = scenario.template.flowFilesInPerNode("Decode");
+            final var decodedPerNode = scenario.template.flowFilesInPerNode("Keep ");
             final NiFiInstance primary = scenario.cluster.primary();
             final NiFiInstance survivor = scenario.cluster.nodes().stream().filter(n -> n != primary).findFirst().orElseThrow();
             final int inActOnAtKill = scenario.actOn.optOutAddresses().size();
