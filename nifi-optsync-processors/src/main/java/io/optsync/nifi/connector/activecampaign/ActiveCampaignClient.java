@@ -62,6 +62,8 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
     static final int IMPORT_MAX = 250;
     /** Opt-outs of known contacts that go one membership a call rather than in a bulk import (ActiveCampaign asks so for 10 or fewer). */
     private static final int FEW = 10;
+    private static final WriteOutcome NO_LIST = WriteOutcome.failed("no-list", "the contact is on none of the lists that count, so there is no "
+            + "status to set: add the list ids to Lists, or unsubscribe the address in ActiveCampaign by hand");
     /** How long a write waits for its bulk import to run. */
     static final java.time.Duration IMPORT_WAIT = java.time.Duration.ofMinutes(2);
 
@@ -210,8 +212,7 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
             } else {
                 final List<String> toUnsubscribe = update.id() == null ? List.copyOf(new java.util.TreeSet<>(lists)) : unsubscribable(update.id());
                 if (toUnsubscribe == null) {
-                    outcomes[i] = WriteOutcome.failed("no-list", "the contact is on none of the lists that count, so there is no status to set: add the "
-                            + "list ids to Lists, or unsubscribe the address in ActiveCampaign by hand");
+                    outcomes[i] = NO_LIST;
                 } else if (toUnsubscribe.isEmpty()) {
                     outcomes[i] = WriteOutcome.SUCCESS; // already unsubscribed (or bounced) wherever it counts
                 } else {
@@ -239,7 +240,7 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
 
     /** The mapped lists this contact is on and may still be unsubscribed from, or {@code null} when it is on none that count. */
     private List<String> unsubscribable(final String contactId) throws ConnectorException {
-        final Map<String, String> current = memberships.containsKey(contactId) ? memberships.get(contactId) : readMemberships(contactId);
+        final Map<String, String> current = currentMemberships(contactId);
         if (current.isEmpty()) {
             return null;
         }
@@ -311,20 +312,14 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
         }
     }
 
+    /** One update, one membership a call (a re-subscribe, or one of a few opt-outs); {@link #write(String, List)} has checked its fields. */
     private WriteOutcome write(final FieldUpdate update) throws ConnectorException {
         if (update.id() == null) {
             return WriteOutcome.failed("unsupported", "the ActiveCampaign connector changes list statuses of existing contacts; it creates none");
         }
-        if (!update.fields().isEmpty()) {
-            return WriteOutcome.failed("unsupported", "the ActiveCampaign connector writes list statuses only, not " + update.fields().keySet());
-        }
-        if (update.optedOut() == null) {
-            return WriteOutcome.SUCCESS;
-        }
-        final Map<String, String> current = memberships.containsKey(update.id()) ? memberships.get(update.id()) : readMemberships(update.id());
+        final Map<String, String> current = currentMemberships(update.id());
         if (current.isEmpty()) {
-            return WriteOutcome.failed("no-list", "the contact is on none of the lists that count, so there is no status to set: add the list "
-                    + "ids to Lists, or unsubscribe the address in ActiveCampaign by hand");
+            return NO_LIST;
         }
         final String wanted = update.optedOut() ? "2" : "1";
         for (final Map.Entry<String, String> membership : current.entrySet()) {
@@ -348,6 +343,11 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
             membership.setValue(wanted);
         }
         return WriteOutcome.SUCCESS;
+    }
+
+    /** The contact's mapped memberships, as last seen or read now. */
+    private Map<String, String> currentMemberships(final String contactId) throws ConnectorException {
+        return memberships.containsKey(contactId) ? memberships.get(contactId) : readMemberships(contactId);
     }
 
     private Map<String, String> readMemberships(final String contactId) throws ConnectorException {
