@@ -43,6 +43,14 @@ import java.util.regex.Pattern;
  * {@code {"refName"}}: 204 with {@code Location}; the company may set only the soft statuses (1, 2) and may not move
  * a record away from 4 (Confirmed Opt-Out): 400 {@code INVALID_CONTENT}; 404 {@code NONEXISTENT_ID}. A write moves
  * {@code lastModifiedDate}.</li>
+ * <li>Batch {@code PATCH /record/v1/{customer|contact}} ({@code Prefer: respond-async}, {@code Content-Type:
+ * application/vnd.oracle.resource+json; type=collection}, {@code {"items":[{"id":…, …}]}}, at most 100 records): 202 with
+ * {@code Preference-Applied} and a relative {@code Location} of the job, as NetSuite's example shows it; a repeated
+ * {@code X-NetSuite-Idempotency-Key} is 400 {@code IDEMPOTENCY_ERROR} with the earlier job's {@code Location}. The job
+ * runs its items, one task each and in order, once its status has been read {@link #asyncPendingReads(int)} times
+ * (pending before); {@code GET /async/v1/job/{id}}, {@code …/task}, {@code …/task/{n}} and {@code …/task/{n}/result}
+ * (the item's own reply: 204, or the error a single PATCH gets). A job's progress once done is {@code succeeded}, or
+ * {@code failed} when a task failed (NetSuite documents only {@code pending} and {@code succeeded}).</li>
  * <li>One account-wide concurrency limit (default 5, {@link #concurrencyLimit(int)}): past it,
  * {@code 429 CONCURRENCY_LIMIT_EXCEEDED} in NetSuite's error shape. {@code GET /system/v1/governanceLimits}.</li>
  * <li>{@link #recipientUnsubscribe(String, boolean)}: a recipient's unsubscribe, which NetSuite applies as Confirmed
@@ -63,6 +71,9 @@ public final class NetSuiteSimulator extends SimulatorServer {
     private static final DateTimeFormatter DB = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final Map<String, String> LABELS = Map.of("1", "Soft Opt-In", "2", "Soft Opt-Out", "3", "Confirmed Opt-In", "4", "Confirmed Opt-Out");
     private static final Pattern RECORD = Pattern.compile("/services/rest/record/v1/(customer|contact)/(\\d+)");
+    private static final Pattern COLLECTION = Pattern.compile("/services/rest/record/v1/(customer|contact)");
+    private static final Pattern JOB = Pattern.compile("/services/rest/async/v1/job/(\\d+)(/task(?:/(\\d+)(/result)?)?)?");
+    private static final int BATCH_MAX = 100;
 
     /** A customer (lead, prospect or customer by stage) or a contact. */
     public static final class Entity {
@@ -133,6 +144,25 @@ public final class NetSuiteSimulator extends SimulatorServer {
     private int nextId = 100;
     private int grants;
     private boolean credentialsRefused;
+    private final Map<String, Job> jobs = new HashMap<>();
+    private final Map<String, String> idempotencyKeys = new HashMap<>();
+    private int asyncPendingReads = 1;
+
+    /** A batch request's job: one task per item, run when its status has been read often enough. */
+    private static final class Job {
+        final String id;
+        final String type;
+        final List<JsonNode> items;
+        int pendingReads;
+        List<SimResponse> results; // null until the job ran
+
+        Job(final String id, final String type, final List<JsonNode> items, final int pendingReads) {
+            this.id = id;
+            this.type = type;
+            this.items = items;
+            this.pendingReads = pendingReads;
+        }
+    }
 
     public NetSuiteSimulator(final Clock clock) {
         this.clock = clock;
@@ -149,7 +179,18 @@ public final class NetSuiteSimulator extends SimulatorServer {
 
     @Override
     protected String endpointOf(final SimRequest request) {
-        return RECORD.matcher(request.path()).matches() ? request.method() + " /services/rest/record/v1/{type}/{id}" : request.method() + " " + request.path();
+        if (RECORD.matcher(request.path()).matches()) {
+            return request.method() + " /services/rest/record/v1/{type}/{id}";
+        }
+        if (COLLECTION.matcher(request.path()).matches()) {
+            return request.method() + " /services/rest/record/v1/{type}";
+        }
+        final Matcher job = JOB.matcher(request.path());
+        if (job.matches()) {
+            return request.method() + " /services/rest/async/v1/job/{id}" + (job.group(2) == null ? "" : job.group(3) == null ? "/task"
+                    : job.group(4) == null ? "/task/{n}" : "/task/{n}/result");
+        }
+        return request.method() + " " + request.path();
     }
 
     static SimResponse error(final int status, final String title, final String code, final String detail) {
@@ -192,6 +233,11 @@ public final class NetSuiteSimulator extends SimulatorServer {
 
     public void maxRowsPerQuery(final int rows) {
         this.maxRowsPerQuery = rows;
+    }
+
+    /** How many reads of a new job's status answer "pending" before the job runs (default 1); a large number keeps it pending. */
+    public synchronized void asyncPendingReads(final int reads) {
+        this.asyncPendingReads = reads;
     }
 
     // ---- data, for tests and scenarios
@@ -312,6 +358,14 @@ public final class NetSuiteSimulator extends SimulatorServer {
         if (request.method().equals("GET") && record.matches()) {
             return record(record.group(1), record.group(2));
         }
+        final Matcher collection = COLLECTION.matcher(request.path());
+        if (request.method().equals("PATCH") && collection.matches()) {
+            return batch(collection.group(1), request);
+        }
+        final Matcher job = JOB.matcher(request.path());
+        if (request.method().equals("GET") && job.matches()) {
+            return job(job.group(1), job.group(2) != null, job.group(3), job.group(4) != null);
+        }
         if (request.method().equals("GET") && request.path().equals("/services/rest/system/v1/governanceLimits")) {
             return SimResponse.json(200, Map.of("accountConcurrencyLimit", concurrencyLimit, "accountUnallocatedConcurrencyLimit", concurrencyLimit - 1,
                     "integrationLimitType", "accountLimit"));
@@ -419,7 +473,7 @@ public final class NetSuiteSimulator extends SimulatorServer {
      * 'YYYY-MM-DD HH24:MI:SS') AS lmd FROM customer|contact [WHERE c AND c ...] [ORDER BY lastmodifieddate, id]}, with
      * conditions {@code lastmodifieddate >= TO_TIMESTAMP(?, 'YYYY-MM-DD HH24:MI:SS')}, the key
      * {@code (lastmodifieddate > TO_TIMESTAMP(?, …) OR (lastmodifieddate = TO_TIMESTAMP(?, …) AND id > ?))},
-     * {@code globalsubscriptionstatus IN ('2', '4')}, {@code searchstage = 'LEAD'}, {@code LOWER(email) IN (?, …)}.
+     * {@code globalsubscriptionstatus IN ('2', '4')}, {@code searchstage = 'LEAD'}, {@code LOWER(email) IN (?, …)}, {@code id IN (?, …)}.
      */
     private synchronized SimResponse query(final SimRequest request) throws Exception {
         if (!"transient".equalsIgnoreCase(String.valueOf(request.header("Prefer")).trim())) {
@@ -531,6 +585,88 @@ public final class NetSuiteSimulator extends SimulatorServer {
         return SimResponse.empty(204).withHeader("Location", baseUrl() + "/services/rest/record/v1/" + type + "/" + id);
     }
 
+    /** A batch PATCH: always asynchronous, at most 100 items, each naming its record by internal id. */
+    private synchronized SimResponse batch(final String type, final SimRequest request) throws Exception {
+        if (!String.valueOf(request.header("Prefer")).toLowerCase(Locale.ROOT).contains("respond-async")) {
+            return error(400, "Bad Request", "INVALID_REQUEST", "A batch request must be sent with the header Prefer: respond-async.");
+        }
+        if (!String.valueOf(request.header("Content-Type")).replace(" ", "").toLowerCase(Locale.ROOT).startsWith("application/vnd.oracle.resource+json;type=collection")) {
+            return error(400, "Bad Request", "INVALID_REQUEST", "A batch request must have the content type application/vnd.oracle.resource+json; type=collection.");
+        }
+        final JsonNode items = SimResponse.JSON.readTree(request.body()).path("items");
+        if (!items.isArray() || items.isEmpty() || items.size() > BATCH_MAX) {
+            return error(400, "Bad Request", "INVALID_CONTENT", "A batch request holds from 1 to " + BATCH_MAX + " records in items.");
+        }
+        for (final JsonNode item : items) {
+            if (!item.path("id").isValueNode() && !item.path("externalId").isValueNode()) {
+                return error(400, "Bad Request", "INVALID_CONTENT", "Every record of a PATCH batch needs an internal or an external ID.");
+            }
+        }
+        final String key = request.header("X-NetSuite-Idempotency-Key");
+        if (key != null && idempotencyKeys.containsKey(key)) {
+            return error(400, "Conflict", "IDEMPOTENCY_ERROR", "A request with this idempotency key has already been submitted.")
+                    .withHeader("Location", "/services/rest/async/v1/job/" + idempotencyKeys.get(key));
+        }
+        final Job job = new Job(String.valueOf(jobs.size() + 1), type, new ArrayList<>(), asyncPendingReads);
+        items.forEach(job.items::add);
+        jobs.put(job.id, job);
+        if (key != null) {
+            idempotencyKeys.put(key, job.id);
+        }
+        return SimResponse.empty(202).withHeader("Preference-Applied", "respond-async").withHeader("Location", "/services/rest/async/v1/job/" + job.id);
+    }
+
+    /** A job's status (which runs it once it has been read often enough), its tasks, one task, or a task's result. */
+    private synchronized SimResponse job(final String id, final boolean tasks, final String task, final boolean result) {
+        final Job job = jobs.get(id);
+        if (job == null) {
+            return error(404, "Not Found", "NONEXISTENT_ID", "The job does not exist.");
+        }
+        final String self = baseUrl() + "/services/rest/async/v1/job/" + id;
+        if (!tasks) {
+            if (job.results == null && job.pendingReads-- <= 0) {
+                job.results = new ArrayList<>();
+                for (final JsonNode item : job.items) {
+                    job.results.add(item.path("id").isValueNode() ? patch(job.type, item.get("id").asText(), item)
+                            : error(400, "Bad Request", "INVALID_CONTENT", "External IDs are not simulated."));
+                }
+            }
+            final Map<String, Object> body = new LinkedHashMap<>();
+            body.put("links", List.of(Map.of("rel", "self", "href", self)));
+            body.put("completed", job.results != null);
+            body.put("id", job.id);
+            body.put("progress", job.results == null ? "pending" : job.results.stream().allMatch(r -> r.status() / 100 == 2) ? "succeeded" : "failed");
+            body.put("task", Map.of("links", List.of(Map.of("rel", "self", "href", self + "/task"))));
+            return SimResponse.json(200, body);
+        }
+        if (task == null) {
+            final List<Map<String, Object>> items = new ArrayList<>();
+            for (int n = 1; n <= job.items.size(); n++) {
+                items.add(Map.of("links", List.of(Map.of("rel", "self", "href", self + "/task/" + n))));
+            }
+            return SimResponse.json(200, Map.of("links", List.of(Map.of("rel", "self", "href", self + "/task")), "count", items.size(), "hasMore", false,
+                    "items", items, "offset", 0, "totalResults", items.size()));
+        }
+        final int n = Integer.parseInt(task);
+        if (n < 1 || n > job.items.size()) {
+            return error(404, "Not Found", "NONEXISTENT_ID", "The task does not exist.");
+        }
+        if (result) {
+            return job.results == null ? error(404, "Not Found", "NONEXISTENT_ID", "The task has no result yet.") : job.results.get(n - 1);
+        }
+        final Map<String, Object> body = new LinkedHashMap<>();
+        body.put("links", List.of(Map.of("rel", "self", "href", self + "/task/" + n)));
+        body.put("completed", job.results != null);
+        body.put("id", String.valueOf(n));
+        body.put("progress", job.results == null ? "pending" : job.results.get(n - 1).status() / 100 == 2 ? "succeeded" : "failed");
+        return SimResponse.json(200, body);
+    }
+
+    /** Batch requests accepted (jobs created). */
+    public synchronized int jobs() {
+        return jobs.size();
+    }
+
     private static int parse(final String text, final int fallback) {
         try {
             return text == null ? fallback : Integer.parseInt(text.trim());
@@ -565,7 +701,7 @@ public final class NetSuiteSimulator extends SimulatorServer {
         private static final Pattern ID_AFTER = Pattern.compile("id\\s*>\\s*\\?", FLAGS);
         private static final Pattern OPTED_OUT = Pattern.compile("globalsubscriptionstatus\\s+IN\\s*\\(\\s*'2'\\s*,\\s*'4'\\s*\\)", FLAGS);
         private static final Pattern STAGE = Pattern.compile("searchstage\\s*=\\s*'(LEAD|PROSPECT|CUSTOMER)'", FLAGS);
-        private static final Pattern EMAILS = Pattern.compile("LOWER\\(\\s*email\\s*\\)\\s+IN\\s*\\(([?,\\s]+)\\)", FLAGS);
+        private static final Pattern EMAILS = Pattern.compile("(LOWER\\(\\s*email\\s*\\)|id)\\s+IN\\s*\\(([?,\\s]+)\\)", FLAGS);
         private static final Pattern EMAIL_PRESENT = Pattern.compile("email\\s+IS\\s+NOT\\s+NULL", FLAGS);
         private static final Pattern COLUMN_IS = Pattern.compile("(\\w+)\\s*(=|<>|!=)\\s*'([^']*)'", FLAGS);
 
@@ -628,7 +764,7 @@ public final class NetSuiteSimulator extends SimulatorServer {
             }
             final Matcher emails = EMAILS.matcher(c);
             if (emails.matches()) {
-                final int count = (int) emails.group(1).chars().filter(ch -> ch == '?').count();
+                final int count = (int) emails.group(2).chars().filter(ch -> ch == '?').count();
                 if (count > 1000) {
                     throw new IllegalArgumentException("An IN list may hold at most 1000 items.");
                 }
@@ -637,6 +773,9 @@ public final class NetSuiteSimulator extends SimulatorServer {
                 }
                 final List<String> wanted = params.subList(next[0], next[0] + count).stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
                 next[0] += count;
+                if (emails.group(1).equalsIgnoreCase("id")) {
+                    return e -> wanted.contains(e.id);
+                }
                 return e -> e.email != null && wanted.contains(e.email.toLowerCase(Locale.ROOT));
             }
             if (EMAIL_PRESENT.matcher(c).matches()) { // NetSuite stores an empty address as NULL

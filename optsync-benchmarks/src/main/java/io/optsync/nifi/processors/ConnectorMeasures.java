@@ -5,12 +5,18 @@ import io.optsync.nifi.connector.FetchMode;
 import io.optsync.nifi.connector.FetchRequest;
 import io.optsync.nifi.connector.OptOutConnectorService;
 import io.optsync.nifi.connector.Watermark;
-import io.optsync.nifi.connector.acton.ActOnTestConnectors;
 import io.optsync.nifi.connector.activecampaign.ActiveCampaignTestConnectors;
+import io.optsync.nifi.connector.acton.ActOnTestConnectors;
+import io.optsync.nifi.connector.mailchimp.MailchimpTestConnectors;
+import io.optsync.nifi.connector.netsuite.NetSuiteTestConnectors;
+import io.optsync.nifi.connector.salesforce.SalesforceTestConnectors;
 import io.optsync.nifi.connector.sugarcrm.SugarTestConnectors;
 import io.optsync.simulators.ActOnSimulator;
 import io.optsync.simulators.ActiveCampaignSimulator;
+import io.optsync.simulators.MailchimpSimulator;
 import io.optsync.simulators.MovingClock;
+import io.optsync.simulators.NetSuiteSimulator;
+import io.optsync.simulators.SalesforceSimulator;
 import io.optsync.simulators.SimulatorServer;
 import io.optsync.simulators.SugarStore;
 import io.optsync.simulators.SugarV10Simulator;
@@ -51,7 +57,8 @@ import java.util.stream.IntStream;
 /**
  * The connector figures of the SugarCRM / Act-On issue, printed from real runs against the simulators:
  * <ol>
- * <li>HTTP calls PushCrmFieldUpdates makes to push 10,000 opt-outs to Act-On, ActiveCampaign and SugarCRM (v10, v4_1);</li>
+ * <li>HTTP calls PushCrmFieldUpdates makes to push 10,000 opt-outs to Act-On, ActiveCampaign, SugarCRM (v10, v4_1),
+ * Salesforce, Mailchimp and NetSuite, against each vendor's floor;</li>
  * <li>the highest request rate the Act-On simulator sees (its 5/s limit on) and how many calls it refused;</li>
  * <li>calls for an incremental fetch of 1,000,000 SugarCRM contacts of which 100 changed, and the time of a quiet poll;</li>
  * <li>the heap used to fetch the 1,000,000 records, streamed through a JSON Record Writer, in this JVM (-Xmx256m);</li>
@@ -79,6 +86,9 @@ public final class ConnectorMeasures {
         pushToActiveCampaign();
         pushToSugar("v10");
         pushToSugar("v4_1");
+        pushToSalesforce();
+        pushToMailchimp();
+        pushToNetSuite();
         actOnRate();
         millionContacts();
         for (final String quiet : List.of("0 sec", "1 min", "5 min")) {
@@ -222,9 +232,73 @@ public final class ConnectorMeasures {
                     : sim.stats().calls("POST /service/v4_1/rest.php set_entries");
             final long auth = version.equals("v10") ? sim.stats().calls("POST /rest/v10/oauth2/token")
                     : sim.stats().calls("POST /service/v4_1/rest.php login");
-            System.out.printf(Locale.ROOT, "1. push %,d opt-outs to SugarCRM %s: %d writes (floor ceil(%d / %d) = %d) + %d sign-in + %d lookups; "
-                            + "%,d of %,d opted out; calls per endpoint: %s%n", PUSHED, version, writes, PUSHED, batch, (PUSHED + batch - 1) / batch,
+            System.out.printf(Locale.ROOT, "1. push %,d opt-outs to SugarCRM %s: %d %s (floor ceil(%d / %d) = %d writes) + %d sign-in + %d lookups; "
+                            + "%,d of %,d opted out; calls per endpoint: %s%n", PUSHED, version, writes, version.equals("v10")
+                            ? "bulk calls (each batch a bulk of GETs that reads its records fresh, then a bulk of PUTs: v10's PUT replaces a record's address list)"
+                            : "writes", PUSHED, batch, (PUSHED + batch - 1) / batch,
                     auth, sim.stats().totalCalls() - writes - auth, optedOut, PUSHED, calls.get("calls"));
+        }
+    }
+
+    /**
+     * Pushes the opt-outs of {@code emails} through a PushCrmFieldUpdates whose connector {@code connect} adds, and prints
+     * the calls by endpoint against the vendor's floor of write calls.
+     */
+    private static void pushMeasured(final String vendor, final SimulatorServer sim, final String object, final List<String> emails, final String writes,
+                                     final int batch, final java.util.function.Consumer<TestRunner> connect,
+                                     final java.util.function.LongSupplier optedOut) {
+        final TestRunner push;
+        try {
+            push = pushRunner(object);
+        } catch (final Exception e) {
+            throw new IllegalStateException(e);
+        }
+        connect.accept(push);
+        push.setProperty(OptOutProperties.CONNECTOR, "connector");
+        push.enqueue(canonicalRecords(emails).getBytes(StandardCharsets.UTF_8));
+        sim.stats().reset();
+        final long started = System.nanoTime();
+        push.run();
+        final long written = sim.stats().calls(writes);
+        System.out.printf(Locale.ROOT, "1. push %,d opt-outs to %s: %d write calls (floor ceil(%d / %d) = %d) + %d other calls, %.1f s; %,d of %,d opted out; "
+                        + "calls per endpoint: %s%n", emails.size(), vendor, written, emails.size(), batch, (emails.size() + batch - 1) / batch,
+                sim.stats().totalCalls() - written, (System.nanoTime() - started) / 1e9, optedOut.getAsLong(), emails.size(),
+                sim.stats().snapshot().get("calls"));
+    }
+
+    private static void pushToSalesforce() throws Exception {
+        try (SalesforceSimulator sf = new SalesforceSimulator()) {
+            final List<String> emails = IntStream.range(0, PUSHED).mapToObj(i -> {
+                sf.create("Contact", "First" + i, "Last" + i, "sf" + i + "@example.com");
+                return "sf" + i + "@example.com";
+            }).toList();
+            sf.start(0);
+            pushMeasured("Salesforce (Contact)", sf, "Contact", emails, "PATCH /services/data/{v}/composite/sobjects", 200,
+                    push -> SalesforceTestConnectors.add(push, "connector", sf.baseUrl()),
+                    () -> sf.all("Contact").stream().filter(SalesforceSimulator.SfRecord::optedOut).count());
+        }
+    }
+
+    private static void pushToMailchimp() throws Exception {
+        try (MailchimpSimulator mc = new MailchimpSimulator()) {
+            final List<String> emails = IntStream.range(0, PUSHED).mapToObj(i -> {
+                mc.put("mc" + i + "@example.com", "subscribed", java.time.Instant.now());
+                return "mc" + i + "@example.com";
+            }).toList();
+            mc.start(0);
+            pushMeasured("Mailchimp", mc, "members", emails, "POST /3.0/lists/{id}", 500,
+                    push -> MailchimpTestConnectors.add(push, "connector", mc.baseUrl()),
+                    () -> mc.all().stream().filter(m -> m.status().equals("unsubscribed")).count());
+        }
+    }
+
+    private static void pushToNetSuite() throws Exception {
+        try (NetSuiteSimulator ns = new NetSuiteSimulator()) {
+            final List<String> emails = IntStream.range(0, PUSHED).mapToObj(i -> ns.create("customer", "ns" + i + "@example.com", "1").email()).toList();
+            ns.start(0);
+            pushMeasured("NetSuite (customer)", ns, "customer", emails, "PATCH /services/rest/record/v1/{type}", 100,
+                    push -> NetSuiteTestConnectors.add(push, "connector", ns.baseUrl()),
+                    () -> ns.all().stream().filter(e -> e.status().equals("2")).count());
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.optsync.nifi.connector.AbstractConnectorService;
+import io.optsync.nifi.connector.AsyncJobWait;
 import io.optsync.nifi.connector.ConnectorException;
 import io.optsync.nifi.connector.FetchMode;
 import io.optsync.nifi.connector.FetchRequest;
@@ -65,7 +66,7 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
     private static final WriteOutcome NO_LIST = WriteOutcome.failed("no-list", "the contact is on none of the lists that count, so there is no "
             + "status to set: add the list ids to Lists, or unsubscribe the address in ActiveCampaign by hand");
     /** How long a write waits for its bulk import to run. */
-    static final java.time.Duration IMPORT_WAIT = java.time.Duration.ofMinutes(2);
+    static final AsyncJobWait IMPORT_WAIT = new AsyncJobWait(java.time.Duration.ofMinutes(2), java.time.Duration.ofMillis(500));
 
     private final HttpUrl base;
     private final String apiToken;
@@ -269,47 +270,35 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
         }
         final String batchId = VendorPages.requiredText(queued.requireJson("ActiveCampaign, queueing a bulk import"), "batchId");
         final String what = "ActiveCampaign, the status of bulk import " + batchId;
-        final long deadline = System.nanoTime() + IMPORT_WAIT.toNanos();
-        long pause = 500;
-        while (true) {
-            pause(pause);
+        final List<WriteOutcome> done = IMPORT_WAIT.await(what, () -> {
             final JsonNode info = read(api("import/info").addQueryParameter("batchId", batchId).build(), what);
             final String status = info.path("status").isTextual() ? info.get("status").asText() : ""; // false: not set yet
-            if (status.equals("completed")) {
-                final Set<String> failed = new java.util.HashSet<>();
-                info.path("failure").forEach(address -> failed.add(address.asText().trim().toLowerCase(Locale.ROOT)));
-                final List<WriteOutcome> outcomes = new ArrayList<>(updates.size());
-                for (int i = 0; i < updates.size(); i++) {
-                    final FieldUpdate update = updates.get(i);
-                    if (failed.contains(update.email().trim().toLowerCase(Locale.ROOT))) {
-                        outcomes.add(WriteOutcome.failed("import-failure", "ActiveCampaign's bulk import could not take this address"));
-                        continue;
-                    }
-                    if (update.id() != null && memberships.containsKey(update.id())) {
-                        unsubscribe.get(i).forEach(list -> memberships.get(update.id()).put(list, "2"));
-                    }
-                    outcomes.add(WriteOutcome.SUCCESS);
-                }
-                return outcomes;
-            }
             if (status.equals("failed") || status.equals("interrupted")) {
                 return updates.stream().map(u -> WriteOutcome.retry("import-" + status, "ActiveCampaign's bulk import " + batchId + " " + status)).toList();
             }
-            if (System.nanoTime() > deadline) {
-                return updates.stream().map(u -> WriteOutcome.retry("import-pending", "ActiveCampaign's bulk import " + batchId + " was still running after "
-                        + IMPORT_WAIT.toSeconds() + " s; importing the unsubscribes again is harmless")).toList();
-            }
-            pause = Math.min(pause * 2, 8_000);
-        }
+            return status.equals("completed") ? imported(updates, unsubscribe, info) : null;
+        });
+        return done != null ? done : updates.stream().map(u -> WriteOutcome.retry("import-pending", "ActiveCampaign's bulk import " + batchId
+                + " was still running after " + IMPORT_WAIT.longest().toSeconds() + " s; importing the unsubscribes again is harmless")).toList();
     }
 
-    private static void pause(final long millis) throws ConnectorException {
-        try {
-            Thread.sleep(millis);
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectorException("interrupted", "interrupted while waiting for an ActiveCampaign bulk import", true);
+    /** The outcomes of a completed import: written, unless ActiveCampaign lists the address among the failures. */
+    private List<WriteOutcome> imported(final List<FieldUpdate> updates, final List<List<String>> unsubscribe, final JsonNode info) {
+        final Set<String> failed = new java.util.HashSet<>();
+        info.path("failure").forEach(address -> failed.add(address.asText().trim().toLowerCase(Locale.ROOT)));
+        final List<WriteOutcome> outcomes = new ArrayList<>(updates.size());
+        for (int i = 0; i < updates.size(); i++) {
+            final FieldUpdate update = updates.get(i);
+            if (failed.contains(update.email().trim().toLowerCase(Locale.ROOT))) {
+                outcomes.add(WriteOutcome.failed("import-failure", "ActiveCampaign's bulk import could not take this address"));
+                continue;
+            }
+            if (update.id() != null && memberships.containsKey(update.id())) {
+                unsubscribe.get(i).forEach(list -> memberships.get(update.id()).put(list, "2"));
+            }
+            outcomes.add(WriteOutcome.SUCCESS);
         }
+        return outcomes;
     }
 
     /** One update, one membership a call (a re-subscribe, or one of a few opt-outs); {@link #write(String, List)} has checked its fields. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.optsync.nifi.connector.AbstractConnectorService;
+import io.optsync.nifi.connector.AsyncJobWait;
 import io.optsync.nifi.connector.ConcurrencyCap;
 import io.optsync.nifi.connector.ConnectorException;
 import io.optsync.nifi.connector.FetchMode;
@@ -44,8 +45,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * mid-read skips nobody; dates are selected and compared in one fixed format ({@code YYYY-MM-DD HH24:MI:SS});</li>
  * <li>objects {@code customer}, {@code contact} and {@code lead} (customers at stage LEAD);
  * {@code globalSubscriptionStatus} "1" to "4" is the opt-out value;</li>
- * <li>writes {@code PATCH /record/v1/{type}/{id}} one record at a time, only the soft statuses (2 for an opt-out, 1
- * for an allowed opt-in); NetSuite refuses to leave a Confirmed Opt-Out, which ends as a failure with its reason;</li>
+ * <li>writes only the soft statuses (2 for an opt-out, 1 for an allowed opt-in), {@value #BATCH_FROM} or more records in
+ * NetSuite's batch requests ({@code PATCH /record/v1/{type}}, at most {@value #BATCH_MAX} a request, always asynchronous,
+ * with an idempotency key so that a request re-sent after a lost reply names the first job), fewer with one
+ * {@code PATCH /record/v1/{type}/{id}} each; see {@link #batch};</li>
+ * <li>NetSuite refuses to leave a Confirmed Opt-Out, which ends as a failure with its reason;</li>
  * <li>holds at most Max Concurrent Requests calls open (one pool per account, shared by every integration of it) and
  * retries 429 {@code CONCURRENCY_LIMIT_EXCEEDED} with back-off.</li>
  * </ul>
@@ -53,6 +57,12 @@ import java.util.concurrent.atomic.AtomicReference;
 final class NetSuiteClient implements AbstractConnectorService.Client {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
+    private static final MediaType COLLECTION_TYPE = MediaType.get("application/vnd.oracle.resource+json; type=collection");
+    /** NetSuite's most records in one batch request. */
+    static final int BATCH_MAX = 100;
+    /** Fewer records go one PATCH each: a batch costs at least three calls (the request, its job's status, the read-back). */
+    static final int BATCH_FROM = 3;
+    static final AsyncJobWait JOB_WAIT = new AsyncJobWait(java.time.Duration.ofMinutes(2), java.time.Duration.ofMillis(250));
     private static final DateTimeFormatter DB = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final String TS = "TO_TIMESTAMP(?, 'YYYY-MM-DD HH24:MI:SS')";
     private static final String SELECT = "SELECT id, email, globalsubscriptionstatus, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lmd";
@@ -202,23 +212,127 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
     @Override
     public List<WriteOutcome> write(final String objectName, final List<FieldUpdate> updates) throws ConnectorException {
         final NsObject object = object(objectName);
-        final List<WriteOutcome> outcomes = new ArrayList<>(updates.size());
-        for (final FieldUpdate update : updates) {
+        final WriteOutcome[] outcomes = new WriteOutcome[updates.size()];
+        final List<Integer> sendable = new ArrayList<>();
+        for (int i = 0; i < updates.size(); i++) {
+            final FieldUpdate update = updates.get(i);
             if (update.id() == null || !update.fields().isEmpty()) {
-                outcomes.add(WriteOutcome.failed("unsupported", "the NetSuite connector sets globalSubscriptionStatus of existing records only"));
-                continue;
+                outcomes[i] = WriteOutcome.failed("unsupported", "the NetSuite connector sets globalSubscriptionStatus of existing records only");
+            } else if (update.optedOut() == null) {
+                outcomes[i] = WriteOutcome.SUCCESS;
+            } else {
+                sendable.add(i);
             }
-            if (update.optedOut() == null) {
-                outcomes.add(WriteOutcome.SUCCESS);
-                continue;
-            }
-            final ObjectNode body = JSON.createObjectNode();
-            body.putObject("globalSubscriptionStatus").put("id", update.optedOut() ? "2" : "1"); // soft statuses only: 3 and 4 are the recipient's
-            final HttpReply reply = call(new Request.Builder().url(host.newBuilder().addPathSegments("services/rest/record/v1/" + object.type() + "/" + update.id())
-                    .build()).patch(RequestBody.create(body.toString(), JSON_TYPE)));
-            outcomes.add(reply.status() / 100 == 2 ? WriteOutcome.SUCCESS : WriteOutcome.failed(errorCode(reply), "NetSuite refused the status: " + detail(reply)));
         }
-        return outcomes;
+        for (int from = 0; from < sendable.size(); from += BATCH_MAX) {
+            final List<Integer> chunk = sendable.subList(from, Math.min(sendable.size(), from + BATCH_MAX));
+            if (chunk.size() >= BATCH_FROM) {
+                batch(object, updates, chunk, outcomes);
+            } else {
+                for (final int i : chunk) {
+                    outcomes[i] = writeOne(object, updates.get(i));
+                }
+            }
+        }
+        return List.of(outcomes);
+    }
+
+    /** The soft status an update asks for: 3 and 4 are the recipient's. */
+    private static String status(final FieldUpdate update) {
+        return update.optedOut() ? "2" : "1";
+    }
+
+    private static ObjectNode statusBody(final FieldUpdate update) {
+        final ObjectNode body = JSON.createObjectNode();
+        body.putObject("globalSubscriptionStatus").put("id", status(update));
+        return body;
+    }
+
+    private WriteOutcome writeOne(final NsObject object, final FieldUpdate update) throws ConnectorException {
+        final HttpReply reply = call(new Request.Builder().url(host.newBuilder().addPathSegments("services/rest/record/v1/" + object.type() + "/" + update.id())
+                .build()).patch(RequestBody.create(statusBody(update).toString(), JSON_TYPE)));
+        return reply.status() / 100 == 2 ? WriteOutcome.SUCCESS : WriteOutcome.failed(errorCode(reply), "NetSuite refused the status: " + detail(reply));
+    }
+
+    /**
+     * One batch request for {@code chunk}, then its job's status until it completed (a job still running after
+     * {@link #JOB_WAIT} is tried again: writing a soft status twice is harmless). What NetSuite then holds decides: one
+     * SuiteQL read of the records' statuses, and only for a record that does not hold what was written, its task's
+     * result (task n is the batch's n-th item, as NetSuite runs them in order): the vendor's refusal ends as a failure
+     * with its reason, a write that ran but did not hold (a user changed the record since) is tried again.
+     */
+    private void batch(final NsObject object, final List<FieldUpdate> updates, final List<Integer> chunk, final WriteOutcome[] outcomes)
+            throws ConnectorException {
+        final ObjectNode body = JSON.createObjectNode();
+        final ArrayNode items = body.putArray("items");
+        for (final int i : chunk) {
+            items.add(statusBody(updates.get(i)).put("id", updates.get(i).id()));
+        }
+        final HttpReply queued = call(new Request.Builder().url(host.newBuilder().addPathSegments("services/rest/record/v1/" + object.type()).build())
+                .header("Prefer", "respond-async").header("X-NetSuite-Idempotency-Key", java.util.UUID.randomUUID().toString())
+                .patch(RequestBody.create(body.toString(), COLLECTION_TYPE)));
+        // a request re-sent after a lost reply is refused as a repeat, with the first request's job in Location
+        final boolean repeated = queued.status() == 400 && "IDEMPOTENCY_ERROR".equals(errorCode(queued)) && queued.header("Location") != null;
+        if (queued.status() != 202 && !repeated) {
+            chunk.forEach(i -> outcomes[i] = WriteOutcome.failed(errorCode(queued), "NetSuite refused the batch request: " + detail(queued)));
+            return;
+        }
+        final String job = jobId(queued.header("Location"));
+        final String what = "NetSuite, the status of batch job " + job;
+        final Boolean completed = JOB_WAIT.await(what, () -> read(jobUrl(job, ""), what).path("completed").asBoolean(false) ? Boolean.TRUE : null);
+        if (completed == null) {
+            chunk.forEach(i -> outcomes[i] = WriteOutcome.retry("job-pending", "NetSuite's batch job " + job + " was still running after "
+                    + JOB_WAIT.longest().toSeconds() + " s; writing the statuses again is harmless"));
+            return;
+        }
+        final Map<String, String> held = statuses(object, chunk.stream().map(i -> updates.get(i).id()).toList());
+        for (int n = 0; n < chunk.size(); n++) {
+            final FieldUpdate update = updates.get(chunk.get(n));
+            final String now = held.get(update.id());
+            outcomes[chunk.get(n)] = status(update).equals(now) ? WriteOutcome.SUCCESS : taskOutcome(job, n + 1, now);
+        }
+    }
+
+    /** Why a record of a batch does not hold what was written: its task's result. */
+    private WriteOutcome taskOutcome(final String job, final int task, final String held) throws ConnectorException {
+        final HttpReply result = call(new Request.Builder().url(jobUrl(job, "/task/" + task + "/result")).get());
+        if (result.status() / 100 == 2) {
+            return WriteOutcome.retry("not_kept", "NetSuite ran the write, but the record's status is now " + held);
+        }
+        return WriteOutcome.failed(errorCode(result), "NetSuite refused the status: " + detail(result));
+    }
+
+    /** The job id of a Location NetSuite answers (relative in its documentation): the URL itself is not followed. */
+    private static String jobId(final String location) throws ConnectorException {
+        final java.util.regex.Matcher job = java.util.regex.Pattern.compile("/async/v1/job/(\\d+)/?$").matcher(location == null ? "" : location);
+        if (!job.find()) {
+            throw new ConnectorException("malformed", "NetSuite accepted a batch request but named no job in its Location header", true);
+        }
+        return job.group(1);
+    }
+
+    private HttpUrl jobUrl(final String job, final String rest) {
+        return host.newBuilder().addPathSegments("services/rest/async/v1/job/" + job + rest).build();
+    }
+
+    private JsonNode read(final HttpUrl url, final String what) throws ConnectorException {
+        final HttpReply reply = call(new Request.Builder().url(url).get());
+        if (reply.status() / 100 != 2) {
+            throw new ConnectorException(errorCode(reply), what + " failed: HTTP " + reply.status() + " " + detail(reply), false);
+        }
+        return reply.requireJson(what);
+    }
+
+    /** The status each of {@code ids} holds now (whatever the record's stage), by one SuiteQL read. */
+    private Map<String, String> statuses(final NsObject object, final List<String> ids) throws ConnectorException {
+        final String in = "id IN (" + String.join(", ", java.util.Collections.nCopies(ids.size(), "?")) + ")";
+        final String what = "NetSuite SuiteQL, reading back the statuses written to " + object.name();
+        final JsonNode page = suiteql(new NsObject(object.name(), object.type(), null), List.of(in), ids, false, 1000, 0, what);
+        final Map<String, String> held = new java.util.HashMap<>();
+        for (final JsonNode item : VendorPages.records(page, "items", what)) {
+            held.put(VendorPages.requiredText(item, "id"), item.path("globalsubscriptionstatus").asText(null));
+        }
+        return held;
     }
 
     private JsonNode suiteql(final NsObject object, final List<String> conditions, final List<String> params, final boolean ordered, final int limit,

@@ -29,7 +29,7 @@ import java.util.List;
 
 @Tags({"optsync", "netsuite", "erp", "crm", "opt-out", "unsubscribe", "globalSubscriptionStatus", "suiteql", "connector"})
 @CapabilityDescription("Connects optsync's processors to a NetSuite account through SuiteTalk REST: reads customers, contacts and leads "
-        + "incrementally through SuiteQL, paged by (last-modified time, id) rather than by offset, and sets globalSubscriptionStatus "
+        + "incrementally through SuiteQL, paged by (last-modified time, id) rather than by offset, and sets globalSubscriptionStatus in batch requests "
         + "(2 Soft Opt-Out; 1 Soft Opt-In only for an opt-in the decision rule allowed). 2 and 4 are opted out; 3 and 4 belong to the "
         + "recipient and are never written, and a Confirmed Opt-Out is never left. Signs in with OAuth 2.0 client credentials (a PS256 "
         + "client assertion signed with the certificate's key; the token is shared in cluster state) or, for accounts that still use it, token-based authentication (OAuth 1.0a, HMAC-SHA256). At most Max Concurrent Requests "
@@ -128,7 +128,8 @@ public class NetSuiteConnectorService extends AbstractConnectorService {
 
     static final PropertyDescriptor REQUESTS_PER_SECOND = ConnectorProperties.requestsPerSecond("5", 100,
             "NetSuite limits concurrency, not requests; this only smooths optsync's calls.");
-    static final PropertyDescriptor BATCH_SIZE = ConnectorProperties.batchSize("100", 1000, "Records per write call; each is its own PATCH.");
+    static final PropertyDescriptor BATCH_SIZE = ConnectorProperties.batchSize("100", 1000, "Records per write call. Three or more go in NetSuite's "
+            + "asynchronous batch requests of at most 100 records each; fewer go one PATCH each.");
     static final PropertyDescriptor TIMEOUT = ConnectorProperties.TIMEOUT;
 
     private static final List<PropertyDescriptor> PROPERTIES = ConnectorProperties.withConnectivity(HOST, ACCOUNT_ID, AUTHENTICATION, CLIENT_ID,

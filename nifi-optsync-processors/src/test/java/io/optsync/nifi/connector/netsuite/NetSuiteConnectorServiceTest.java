@@ -76,6 +76,87 @@ class NetSuiteConnectorServiceTest {
         assertThat(sim.entity("customer", confirmed.id()).status()).isEqualTo("4");
     }
 
+    private List<NetSuiteSimulator.Entity> created(final String type, final int count, final String prefix, final String status) {
+        final List<NetSuiteSimulator.Entity> entities = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            entities.add(sim.create(type, prefix + i + "@example.com", status));
+        }
+        return entities;
+    }
+
+    private static List<FieldUpdate> updates(final List<NetSuiteSimulator.Entity> entities, final boolean optedOut) {
+        return entities.stream().map(e -> new FieldUpdate(e.id(), e.email(), optedOut, Map.of())).toList();
+    }
+
+    @Test
+    void writesInBatchRequestsOfAHundredAndCountsWhatNetSuiteHoldsAfterwards() throws Exception {
+        final List<NetSuiteSimulator.Entity> customers = created("customer", 250, "batch", "1");
+        final OptOutConnectorService connector = connector();
+        sim.stats().reset();
+        final List<WriteOutcome> outcomes = connector.write("customer", updates(customers, true));
+        assertThat(outcomes).hasSize(250).containsOnly(WriteOutcome.SUCCESS);
+        assertThat(customers).allSatisfy(c -> assertThat(sim.entity("customer", c.id()).status()).isEqualTo("2"));
+        final long batches = sim.stats().calls("PATCH /services/rest/record/v1/{type}");
+        final long statusReads = sim.stats().calls("GET /services/rest/async/v1/job/{id}");
+        final long readBacks = sim.stats().calls("POST /services/rest/query/v1/suiteql");
+        assertThat(batches).as("ceil(250 / 100) batch requests").isEqualTo(3);
+        assertThat(sim.stats().calls("PATCH /services/rest/record/v1/{type}/{id}")).as("no record written on its own").isZero();
+        assertThat(readBacks).as("one read-back a batch").isEqualTo(3);
+        System.out.printf(java.util.Locale.ROOT, "FIGURE NetSuite: 250 opt-outs written in %d batch requests (floor ceil(250 / 100) = 3) + %d job status reads + %d "
+                + "read-backs = %d calls (one PATCH a record: 250)%n", batches, statusReads, readBacks, sim.stats().totalCalls());
+    }
+
+    @Test
+    void aRecordNetSuiteRefusesInABatchFailsWithItsReasonAndTheOthersAreWritten() throws Exception {
+        final List<NetSuiteSimulator.Entity> soft = created("contact", 4, "soft", "2");
+        final NetSuiteSimulator.Entity confirmed = sim.create("contact", "confirmed@example.com", "4");
+        final List<NetSuiteSimulator.Entity> all = new ArrayList<>(soft);
+        all.add(2, confirmed);
+        final OptOutConnectorService connector = connector();
+        final List<WriteOutcome> outcomes = connector.write("contact", updates(all, false)); // allowed opt-ins
+        assertThat(outcomes.get(2).status()).isEqualTo(WriteOutcome.Status.FAILED);
+        assertThat(outcomes.get(2).code()).isEqualTo("INVALID_CONTENT");
+        assertThat(outcomes.get(2).message()).contains("Confirmed Opt-Out");
+        assertThat(List.of(outcomes.get(0), outcomes.get(1), outcomes.get(3), outcomes.get(4))).containsOnly(WriteOutcome.SUCCESS);
+        assertThat(sim.entity("contact", confirmed.id()).status()).isEqualTo("4");
+        assertThat(soft).allSatisfy(c -> assertThat(sim.entity("contact", c.id()).status()).isEqualTo("1"));
+        assertThat(sim.jobs()).isEqualTo(1);
+    }
+
+    @Test
+    void aBatchRequestSentAgainAfterALostReplyRunsOnceAndIsCountedFromItsFirstJob() throws Exception {
+        final List<NetSuiteSimulator.Entity> customers = created("customer", 10, "lost", "1");
+        final OptOutConnectorService connector = connector();
+        sim.faultNext("PATCH /services/rest/record/v1/{type}", FaultPlan.Fault.LOST_RESPONSE);
+        assertThat(connector.write("customer", updates(customers, true))).containsOnly(WriteOutcome.SUCCESS);
+        assertThat(sim.stats().calls("PATCH /services/rest/record/v1/{type}")).as("sent twice").isEqualTo(2);
+        assertThat(sim.jobs()).as("the idempotency key names the first job").isEqualTo(1);
+        assertThat(customers).allSatisfy(c -> assertThat(sim.entity("customer", c.id()).status()).isEqualTo("2"));
+    }
+
+    @Test
+    void aRecordAUserChangedBeforeTheReadBackIsWrittenAgainNotCounted() throws Exception {
+        final List<NetSuiteSimulator.Entity> customers = created("customer", 5, "user", "1");
+        final OptOutConnectorService connector = connector();
+        sim.asyncPendingReads(0); // the first status read runs the job; a user then opts one record back in
+        sim.afterNextCall("GET /services/rest/async/v1/job/{id}", () -> sim.setStatus("customer", customers.get(3).id(), "1"));
+        final List<WriteOutcome> outcomes = connector.write("customer", updates(customers, true));
+        assertThat(outcomes.get(3).status()).isEqualTo(WriteOutcome.Status.RETRY);
+        assertThat(outcomes.get(3).code()).isEqualTo("not_kept");
+        assertThat(outcomes.stream().filter(WriteOutcome.SUCCESS::equals).count()).isEqualTo(4);
+    }
+
+    @Test
+    void twoRecordsGoOnePatchEachAsABatchWouldCostMore() throws Exception {
+        final NetSuiteSimulator.Entity a = sim.create("customer", "a@example.com", "1");
+        final NetSuiteSimulator.Entity b = sim.create("customer", "b@example.com", "1");
+        final OptOutConnectorService connector = connector();
+        sim.stats().reset();
+        assertThat(connector.write("customer", updates(List.of(a, b), true))).containsOnly(WriteOutcome.SUCCESS);
+        assertThat(sim.stats().calls("PATCH /services/rest/record/v1/{type}/{id}")).isEqualTo(2);
+        assertThat(sim.jobs()).isZero();
+    }
+
     @Test
     void aKeyThatIsNotPkcs8MakesTheServiceInvalid() {
         final var runner = ConnectorTestRunners.hostRunner();
