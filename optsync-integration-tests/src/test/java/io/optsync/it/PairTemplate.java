@@ -99,7 +99,8 @@ record PairTemplate(String file, Side first, Side second) {
         final List<String> sources = new ArrayList<>();
         for (int i = 0; i < from.reads().size(); i++) {
             final String object = from.reads().get(i);
-            final Map<String, String> fetching = with(Map.of("Connector", services.get(from.system()), "Object", object, "Record Writer", writer));
+            final Map<String, String> fetching = with(Map.of("Connector", services.get(from.system()), "Object", object, "Record Writer", writer,
+                    Templates.QUIET_READ_INTERVAL, Templates.ref(Templates.QUIET_READ_INTERVAL)));
             if (from.overlap() != null) {
                 fetching.put("Overlap Window", from.overlap());
             }

@@ -46,8 +46,15 @@ final class Templates {
     static final String ALLOW_PLAIN_HTTP = "Allow Plain HTTP";
 
     /** How every template's connectors reach their vendors: https only, unless the user allows plain HTTP for a test system. */
+    static final String QUIET_READ_INTERVAL = "Quiet Read Interval";
+
+    /** How every template's connectors reach their vendors (https only, unless the user allows plain HTTP), and how its fetches poll. */
     static final List<Map<String, Object>> CONNECTIVITY_PARAMETERS = List.of(parameter(ALLOW_PLAIN_HTTP, "false", false,
-            "true only for a simulator or a test system served over http://: credentials then cross the network in clear"));
+            "true only for a simulator or a test system served over http://: credentials then cross the network in clear"),
+            parameter(QUIET_READ_INTERVAL, "0 sec", false, "Every fetch's adaptive polling: while a source is quiet, the time between its reads "
+                    + "of changes doubles from 30 sec up to this; the first change brings it back to every 15 sec. 0 sec reads every 15 sec. "
+                    + "5 min cut a quiet SugarCRM fetch from 5,811 calls a day to 435 in the connector measures, and a change made after a "
+                    + "quiet spell then waits up to 5 min"));
 
     /** Every template's audit trail: NiFi's DatabaseRecordSink on a DBCPConnectionPool, into the table of docs/optsync_audit.sql. */
     static final List<Map<String, Object>> AUDIT_PARAMETERS = List.of(
