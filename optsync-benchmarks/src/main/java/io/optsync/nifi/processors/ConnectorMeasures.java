@@ -94,6 +94,7 @@ public final class ConnectorMeasures {
         for (final String quiet : List.of("0 sec", "1 min", "5 min")) {
             idleCost(quiet);
         }
+        templatesIdleCost("5 min");
     }
 
 
@@ -107,24 +108,9 @@ public final class ConnectorMeasures {
         final SugarStore store = new SugarStore().seed(1_000, 9);
         try (SugarV10Simulator sugar = new SugarV10Simulator(store)) {
             sugar.start(0);
-            final TestRunner fetch = TestRunners.newTestRunner(FetchCrmRecords.class);
-            fetch.addControllerService("writer", new JsonRecordSetWriter());
-            fetch.enableControllerService(fetch.getControllerService("writer"));
-            fetch.setProperty(OptOutProperties.RECORD_WRITER, "writer");
-            fetch.setProperty(OptOutProperties.OBJECT, "Contacts");
-            fetch.setProperty(FetchCrmRecords.QUIET_READ_INTERVAL, quiet);
-            final OptOutConnectorService connector = SugarTestConnectors.add(fetch, "connector", sugar.baseUrl(), "v10");
-            io.optsync.nifi.connector.ConnectorTestRunners.reconfigured(fetch, connector, Map.of("Requests Per Second", "1000"));
-            fetch.setProperty(OptOutProperties.CONNECTOR, "connector");
             final MovingClock clock = new MovingClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
-            ((FetchCrmRecords) fetch.getProcessor()).setClock(clock);
-            fetch.run(1, false, true); // the initial full read
-            sugar.stats().reset();
-            final int runsADay = 86_400 / 15;
-            for (int i = 0; i < runsADay; i++) {
-                step(fetch, clock);
-            }
-            final long callsADay = sugar.stats().totalCalls();
+            final TestRunner fetch = quietFetch(f -> SugarTestConnectors.add(f, "connector", sugar.baseUrl(), "v10"), "1000", "Contacts", quiet, clock);
+            final long callsADay = quietDay(fetch, sugar, clock);
             final java.util.Random random = new java.util.Random(5);
             final List<Double> latencies = new ArrayList<>();
             final List<SugarStore.Bean> contacts = store.sortedByModified("Contacts");
@@ -146,6 +132,86 @@ public final class ConnectorMeasures {
                     + "nothing changes; p99 propagation after a quiet hour %.0f s (median %.0f s, 100 changes)%n", quiet, callsADay,
                     latencies.get(98), latencies.get(50));
         }
+    }
+
+    /**
+     * A FetchCrmRecords of {@code object} through the connector {@code connect} adds (at {@code requestsPerSecond}, since
+     * the moved clock makes the runs come faster than the vendor's rate), on {@code clock}, after its initial full read.
+     */
+    private static TestRunner quietFetch(final java.util.function.Function<TestRunner, OptOutConnectorService> connect, final String requestsPerSecond,
+                                         final String object, final String quiet, final MovingClock clock) {
+        final TestRunner fetch = TestRunners.newTestRunner(FetchCrmRecords.class);
+        try {
+            fetch.addControllerService("writer", new JsonRecordSetWriter());
+        } catch (final org.apache.nifi.reporting.InitializationException e) {
+            throw new IllegalStateException(e);
+        }
+        fetch.enableControllerService(fetch.getControllerService("writer"));
+        fetch.setProperty(OptOutProperties.RECORD_WRITER, "writer");
+        fetch.setProperty(OptOutProperties.OBJECT, object);
+        fetch.setProperty(FetchCrmRecords.QUIET_READ_INTERVAL, quiet);
+        io.optsync.nifi.connector.ConnectorTestRunners.reconfigured(fetch, connect.apply(fetch), Map.of("Requests Per Second", requestsPerSecond));
+        fetch.setProperty(OptOutProperties.CONNECTOR, "connector");
+        ((FetchCrmRecords) fetch.getProcessor()).setClock(clock);
+        fetch.run(1, false, true); // the initial full read
+        return fetch;
+    }
+
+    /** The calls {@code sim} takes from {@code fetch} in a day of runs every 15 s with nothing changing. */
+    private static long quietDay(final TestRunner fetch, final SimulatorServer sim, final MovingClock clock) {
+        sim.stats().reset();
+        for (int i = 0; i < 86_400 / 15; i++) {
+            step(fetch, clock);
+        }
+        return sim.stats().totalCalls();
+    }
+
+    /**
+     * Calls a day when nothing changes, per template: every fetch a template runs, each against its vendor's simulator
+     * (1,000 records, its rate limit off since the clock is moved) for a quiet day, added up by template.
+     */
+    private static void templatesIdleCost(final String quiet) throws Exception {
+        final Map<String, Long> byFetch = new java.util.LinkedHashMap<>();
+        final SugarStore store = new SugarStore().seed(1_000, 9);
+        try (SugarV10Simulator sugar = new SugarV10Simulator(store); ActOnSimulator actOn = new ActOnSimulator();
+             SalesforceSimulator sf = new SalesforceSimulator(); ActiveCampaignSimulator ac = new ActiveCampaignSimulator();
+             MailchimpSimulator mc = new MailchimpSimulator(); NetSuiteSimulator ns = new NetSuiteSimulator()) {
+            sugar.start(0);
+            actOn.seed(1_000, 9).rateLimit(false);
+            actOn.start(0);
+            sf.seed(1_000, 9).start(0);
+            ac.seed(1_000, 9).rateLimit(false);
+            ac.start(0);
+            mc.seed(1_000, 9).start(0);
+            ns.seed(1_000, 9).start(0);
+            for (final String object : List.of("Contacts", "Leads")) {
+                byFetch.put("SugarCRM " + object, quietDay(sugar, object, quiet, "1000", f -> SugarTestConnectors.add(f, "connector", sugar.baseUrl(), "v10")));
+            }
+            byFetch.put("Act-On optout", quietDay(actOn, "optout", quiet, "5", f -> ActOnTestConnectors.add(f, "connector", actOn.baseUrl())));
+            for (final String object : List.of("Contact", "Lead")) {
+                byFetch.put("Salesforce " + object, quietDay(sf, object, quiet, "100", f -> SalesforceTestConnectors.add(f, "connector", sf.baseUrl())));
+            }
+            byFetch.put("ActiveCampaign contacts", quietDay(ac, "contacts", quiet, "5", f -> ActiveCampaignTestConnectors.add(f, "connector", ac.baseUrl(), "1,2")));
+            byFetch.put("Mailchimp members", quietDay(mc, "members", quiet, "100", f -> MailchimpTestConnectors.add(f, "connector", mc.baseUrl())));
+            for (final String object : List.of("customer", "contact")) {
+                byFetch.put("NetSuite " + object, quietDay(ns, object, quiet, "100", f -> NetSuiteTestConnectors.add(f, "connector", ns.baseUrl())));
+            }
+        }
+        final Map<String, List<String>> templates = new java.util.LinkedHashMap<>();
+        templates.put("SugarCRM <-> Act-On", List.of("SugarCRM Contacts", "SugarCRM Leads", "Act-On optout"));
+        templates.put("Salesforce <-> Act-On", List.of("Salesforce Contact", "Salesforce Lead", "Act-On optout"));
+        templates.put("Salesforce <-> ActiveCampaign", List.of("Salesforce Contact", "Salesforce Lead", "ActiveCampaign contacts"));
+        templates.put("Salesforce <-> Mailchimp", List.of("Salesforce Contact", "Salesforce Lead", "Mailchimp members"));
+        templates.put("NetSuite <-> Mailchimp", List.of("NetSuite customer", "NetSuite contact", "Mailchimp members"));
+        templates.forEach((template, fetches) -> System.out.printf(Locale.ROOT, "7. idle calls a day, template %s, Quiet Read Interval %s: %,d (goal <= 1,500; "
+                + "%s)%n", template, quiet, fetches.stream().mapToLong(byFetch::get).sum(),
+                fetches.stream().map(f -> f + " " + byFetch.get(f)).collect(Collectors.joining(", "))));
+    }
+
+    private static long quietDay(final SimulatorServer sim, final String object, final String quiet, final String requestsPerSecond,
+                                 final java.util.function.Function<TestRunner, OptOutConnectorService> connect) {
+        final MovingClock clock = new MovingClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+        return quietDay(quietFetch(connect, requestsPerSecond, object, quiet, clock), sim, clock);
     }
 
     /** One run of the fetch, 15 s after the last: how many FlowFiles it emitted. */
