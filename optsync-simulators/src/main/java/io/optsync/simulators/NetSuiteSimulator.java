@@ -399,7 +399,7 @@ public final class NetSuiteSimulator extends SimulatorServer {
         });
         parameters.sort(Map.Entry.<String, String>comparingByKey().thenComparing(Map.Entry.comparingByValue()));
         final String normalized = String.join("&", parameters.stream().map(p -> p.getKey() + "=" + p.getValue()).toList());
-        final String base = request.method() + "&" + percent("http://" + request.header("Host").toLowerCase(Locale.ROOT) + request.path()) + "&"
+        final String base = request.method() + "&" + percent(baseUrl().substring(0, baseUrl().indexOf("://") + 3) + request.header("Host").toLowerCase(Locale.ROOT) + request.path()) + "&"
                 + percent(normalized);
         try {
             final javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");

@@ -10,19 +10,14 @@ import okhttp3.Request;
 import org.apache.nifi.controller.AbstractControllerService;
 import org.apache.nifi.proxy.ProxyConfiguration;
 import org.apache.nifi.proxy.ProxyConfigurationService;
-import org.apache.nifi.ssl.SSLContextProvider;
 import org.apache.nifi.util.TestRunner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.X509ExtendedKeyManager;
-import javax.net.ssl.X509TrustManager;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,29 +45,6 @@ class ConnectivityTest {
         }
     }
 
-    /** An SSL Context Service that trusts the given CA only. */
-    static final class TrustingService extends AbstractControllerService implements SSLContextProvider {
-        private final TestCertificates trusted;
-
-        TrustingService(final TestCertificates trusted) {
-            this.trusted = trusted;
-        }
-
-        @Override
-        public SSLContext createContext() {
-            return trusted.clientContext();
-        }
-
-        @Override
-        public Optional<X509ExtendedKeyManager> createKeyManager() {
-            return Optional.empty();
-        }
-
-        @Override
-        public X509TrustManager createTrustManager() {
-            return trusted.clientTrustManager();
-        }
-    }
 
     /** A Proxy Configuration Service for an HTTP proxy on 127.0.0.1. */
     static final class ProxyService extends AbstractControllerService implements ProxyConfigurationService {
@@ -130,7 +102,7 @@ class ConnectivityTest {
     @Test
     void aVendorBehindAPrivateCaIsReachedThroughTheSslContextServiceOnly() throws Exception {
         final String site = httpsSugar();
-        final SugarCrmConnectorService trusting = sugarConnector(ConnectorTestRunners.hostRunner(), site, new TrustingService(certificates), null);
+        final SugarCrmConnectorService trusting = sugarConnector(ConnectorTestRunners.hostRunner(), site, new TrustingSslContextService(certificates), null);
         assertThat(trusting.lookupByEmail("Contacts", List.of("nobody@example.com"))).isEmpty();
         assertThat(sugar.stats().totalCalls()).isPositive();
 
@@ -143,7 +115,7 @@ class ConnectivityTest {
     void callsGoThroughTheProxyWithItsCredentials() throws Exception {
         final String site = httpsSugar();
         try (ConnectProxy proxy = new ConnectProxy(PROXY_USER, PROXY_PASSWORD)) {
-            final SugarCrmConnectorService service = sugarConnector(ConnectorTestRunners.hostRunner(), site, new TrustingService(certificates),
+            final SugarCrmConnectorService service = sugarConnector(ConnectorTestRunners.hostRunner(), site, new TrustingSslContextService(certificates),
                     new ProxyService(proxy.port(), PROXY_PASSWORD));
             assertThat(service.lookupByEmail("Contacts", List.of("nobody@example.com"))).isEmpty();
             assertThat(proxy.tunnels()).as("every connection went through the proxy").isNotEmpty().allMatch(t -> t.equals("127.0.0.1:" + sugar.port()));
@@ -155,7 +127,7 @@ class ConnectivityTest {
     void aProxyThatRefusesTheCredentialsFailsTheCallWithoutAskingAgainAndAgain() throws Exception {
         final String site = httpsSugar();
         try (ConnectProxy proxy = new ConnectProxy(PROXY_USER, PROXY_PASSWORD)) {
-            final SugarCrmConnectorService service = sugarConnector(ConnectorTestRunners.hostRunner(), site, new TrustingService(certificates),
+            final SugarCrmConnectorService service = sugarConnector(ConnectorTestRunners.hostRunner(), site, new TrustingSslContextService(certificates),
                     new ProxyService(proxy.port(), "wrong"));
             assertThatThrownBy(() -> service.lookupByEmail("Contacts", List.of("nobody@example.com"))).isInstanceOf(ConnectorException.class)
                     .hasMessageNotContaining("wrong").hasMessageNotContaining(PROXY_PASSWORD);

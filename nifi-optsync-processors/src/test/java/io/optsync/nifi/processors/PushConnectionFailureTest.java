@@ -2,6 +2,9 @@ package io.optsync.nifi.processors;
 
 import io.optsync.nifi.connector.ConnectorTestRunners;
 import io.optsync.simulators.ActOnSimulator;
+import io.optsync.simulators.ActiveCampaignSimulator;
+import io.optsync.simulators.MailchimpSimulator;
+import io.optsync.simulators.NetSuiteSimulator;
 import io.optsync.simulators.SugarStore;
 import io.optsync.simulators.SugarV10Simulator;
 import org.apache.nifi.controller.ControllerService;
@@ -38,8 +41,14 @@ class PushConnectionFailureTest {
 
     /** Pushes with a wrong password, then mends it and pushes what waited on retry. */
     private static List<MockFlowFile> refusedThenMended(final TestRunner push, final String password, final String vendor, final String... emails) {
+        return secretRefusedThenMended(push, "Password", password, "not-the-password", vendor, emails);
+    }
+
+    /** Pushes with a wrong {@code secret} (the property), then mends it and pushes what waited on retry. */
+    private static List<MockFlowFile> secretRefusedThenMended(final TestRunner push, final String secret, final String right, final String wrong,
+                                                        final String vendor, final String... emails) {
         final ControllerService service = push.getControllerService("connector");
-        ConnectorTestRunners.reconfigured(push, service, Map.of("Password", "not-the-password"));
+        ConnectorTestRunners.reconfigured(push, service, Map.of(secret, wrong));
         push.enqueue(records(emails));
         push.run();
 
@@ -49,10 +58,10 @@ class PushConnectionFailureTest {
         assertThat(retry).allSatisfy(f -> assertThat(f.isPenalized()).isTrue());
         final List<String> errors = push.getLogger().getErrorMessages().stream().map(LogMessage::getMsg).toList();
         assertThat(errors).as("one bulletin for the run, naming the vendor").singleElement().asString().contains(vendor, "refused", "retry")
-                .doesNotContain("not-the-password");
+                .doesNotContain(wrong);
         assertThat(((MockProcessContext) push.getProcessContext()).isYieldCalled()).as("it waits before it tries again").isTrue();
 
-        ConnectorTestRunners.reconfigured(push, service, Map.of("Password", password));
+        ConnectorTestRunners.reconfigured(push, service, Map.of(secret, right));
         push.clearTransferState();
         ConnectorTestSupport.pass(retry, push);
         push.run(retry.size());
@@ -99,5 +108,41 @@ class PushConnectionFailureTest {
         final List<MockFlowFile> written = refusedThenMended(push, SugarV10Simulator.PASSWORD, "SugarCRM", "ann@example.com");
         assertThat(RecordTestSupport.records(written)).hasSize(1);
         assertThat(store.beansWithEmail("ann@example.com")).allMatch(SugarStore.Bean::emailOptOut);
+    }
+
+    @Test
+    void mailchimpRefusingTheApiKeyOnItsBatchWrite() throws Exception {
+        final MailchimpSimulator mailchimp = sims.started(new MailchimpSimulator());
+        mailchimp.put("ann@example.com", "subscribed", Instant.now().minusSeconds(600));
+        final TestRunner push = RecordTestSupport.push("members");
+        ConnectorTestSupport.mailchimp(push, mailchimp);
+        final List<MockFlowFile> written = secretRefusedThenMended(push, "API Key", MailchimpSimulator.API_KEY, "f".repeat(32) + "-us19", "Mailchimp",
+                "ann@example.com");
+        assertThat(RecordTestSupport.records(written)).hasSize(1);
+        assertThat(mailchimp.member("ann@example.com").status()).isEqualTo("unsubscribed");
+    }
+
+    @Test
+    void activeCampaignRefusingTheTokenOnItsBulkImport() throws Exception {
+        final ActiveCampaignSimulator ac = sims.started(new ActiveCampaignSimulator().seed(3, 1));
+        final String email = ac.all().getFirst().email();
+        final TestRunner push = RecordTestSupport.push("contacts");
+        ConnectorTestSupport.activeCampaign(push, ac, "1,2"); // Lists set: no look-up, the bulk import is the first call
+        final List<MockFlowFile> written = secretRefusedThenMended(push, "API Token", ActiveCampaignSimulator.API_TOKEN, "not-the-token", "ActiveCampaign", email);
+        assertThat(RecordTestSupport.records(written)).hasSize(1);
+        assertThat(ac.all().getFirst().statuses()).containsEntry(1, 2).containsEntry(2, 2);
+    }
+
+    @Test
+    void netSuiteRefusingTokenBasedSignatures() throws Exception {
+        final NetSuiteSimulator netSuite = sims.started(new NetSuiteSimulator());
+        final NetSuiteSimulator.Entity ann = netSuite.create("customer", "ann@example.com", "1");
+        final TestRunner push = RecordTestSupport.push("customer");
+        io.optsync.nifi.connector.netsuite.NetSuiteTestConnectors.addTokenBased(push, "connector", netSuite.baseUrl(), NetSuiteSimulator.TOKEN_SECRET);
+        push.setProperty(OptOutProperties.CONNECTOR, "connector");
+        final List<MockFlowFile> written = secretRefusedThenMended(push, "Token Secret", NetSuiteSimulator.TOKEN_SECRET, "not-the-secret", "NetSuite",
+                "ann@example.com");
+        assertThat(RecordTestSupport.records(written)).hasSize(1);
+        assertThat(netSuite.entity("customer", ann.id()).status()).isEqualTo("2");
     }
 }

@@ -355,15 +355,17 @@ final class ActiveCampaignClient implements AbstractConnectorService.Client {
     }
 
     private JsonNode read(final HttpUrl url, final String what) throws ConnectorException {
-        final HttpReply reply = send(new Request.Builder().url(url).get());
+        return send(new Request.Builder().url(url).get()).requireJson(what);
+    }
+
+    /** A call; a 403 is the token refused, on any call (a bulk import too): the connection's failure, so the records wait on retry. */
+    private HttpReply send(final Request.Builder request) throws ConnectorException {
+        final HttpReply reply = transport.send(request.header("Api-Token", apiToken).header("Accept", "application/json").build(),
+                HttpTransport.Classifier.STATUS);
         if (reply.status() == 403) {
             throw new ConnectorException("403", "ActiveCampaign refused the API token: check API Token and Base URL", false);
         }
-        return reply.requireJson(what);
-    }
-
-    private HttpReply send(final Request.Builder request) throws ConnectorException {
-        return transport.send(request.header("Api-Token", apiToken).header("Accept", "application/json").build(), HttpTransport.Classifier.STATUS);
+        return reply;
     }
 
     private static void object(final String object) throws ConnectorException {

@@ -264,15 +264,19 @@ final class MailchimpClient implements AbstractConnectorService.Client {
     private static JsonNode ok(final HttpReply reply, final String what) throws ConnectorException {
         if (reply.status() / 100 != 2) {
             throw new ConnectorException(String.valueOf(reply.status()), what + " failed: HTTP " + reply.status() + " " + reply.excerpt(),
-                    reply.status() == 401 ? false : HttpOutcome.of(reply.status()) == HttpOutcome.RETRY);
+                    HttpOutcome.of(reply.status()) == HttpOutcome.RETRY);
         }
         return reply.requireJson(what);
     }
 
-    /** A call within the connection cap. */
+    /** A call within the connection cap; a 401 is the API key refused, on any call (a batch write too): the connection's failure. */
     private HttpReply send(final Request.Builder request) throws ConnectorException {
-        return connections.within("a Mailchimp connection",
+        final HttpReply reply = connections.within("a Mailchimp connection",
                 () -> transport.send(request.header("Authorization", authorization).header("Accept", "application/json").build(), LIMITS));
+        if (reply.status() == 401) {
+            throw new ConnectorException("401", "Mailchimp refused the API key: HTTP 401 " + reply.excerpt(), false);
+        }
+        return reply;
     }
 
     private static void object(final String object) throws ConnectorException {

@@ -372,7 +372,11 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
         }
     }
 
-    /** A call within the concurrency cap, signed in; a 401 is tried once more with new credentials (NetSuite also says 401 when overloaded). */
+    /**
+     * A call within the concurrency cap, signed in; a 401 is tried once more with new credentials (NetSuite also says 401
+     * when overloaded). A second 401 is the connection's failure, never a record's: the records wait on retry until the
+     * credentials are mended.
+     */
     private HttpReply call(final Request.Builder builder) throws ConnectorException {
         final Request request = builder.header("Accept", "application/json").build();
         final AtomicReference<Request> sent = new AtomicReference<>();
@@ -380,6 +384,9 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
         if (reply.status() == 401) {
             signIn.refused(sent.get());
             reply = send(request, sent);
+        }
+        if (reply.status() == 401) {
+            throw new ConnectorException("401", "NetSuite refused the sign-in: HTTP 401 " + detail(reply), false);
         }
         return reply;
     }

@@ -158,6 +158,22 @@ class NetSuiteConnectorServiceTest {
     }
 
     @Test
+    void tokenBasedAuthenticationSignsTheHttpsUrlItCalls() throws Exception {
+        final io.optsync.simulators.TestCertificates certificates = new io.optsync.simulators.TestCertificates();
+        final NetSuiteSimulator.Entity soft = sim.create("contact", "tls@example.com", "1");
+        sim.startHttps(0, certificates.serverContext());
+        final org.apache.nifi.util.TestRunner runner = ConnectorTestRunners.hostRunner();
+        final io.optsync.nifi.connector.TrustingSslContextService ssl = new io.optsync.nifi.connector.TrustingSslContextService(certificates);
+        runner.addControllerService("ssl", ssl);
+        runner.enableControllerService(ssl);
+        final OptOutConnectorService connector = NetSuiteTestConnectors.addTokenBased(runner, "ns", sim.baseUrl(), NetSuiteSimulator.TOKEN_SECRET,
+                Map.of("SSL Context Service", "ssl", "Allow Plain HTTP", "false"));
+        assertThat(sim.baseUrl()).startsWith("https://");
+        assertThat(connector.write("contact", updates(List.of(soft), true))).containsExactly(WriteOutcome.SUCCESS);
+        assertThat(sim.tokenBasedRefusals()).as("the signature covers https://, as the simulator checks it").isZero();
+    }
+
+    @Test
     void aKeyThatIsNotPkcs8MakesTheServiceInvalid() {
         final var runner = ConnectorTestRunners.hostRunner();
         final NetSuiteConnectorService service = ConnectorTestRunners.added(runner, "ns", new NetSuiteConnectorService());
@@ -224,7 +240,14 @@ class NetSuiteConnectorServiceTest {
         sim.start(0);
         final OptOutConnectorService connector = NetSuiteTestConnectors.addTokenBased(ConnectorTestRunners.hostRunner(), "ns", sim.baseUrl(), "not-the-secret");
         assertThatThrownBy(() -> read(connector, "customer", FetchMode.FULL, Watermark.START)).isInstanceOf(ConnectorException.class)
-                .hasMessageContaining("HTTP 401 Invalid login attempt").hasMessageNotContaining("not-the-secret");
+                .hasMessageContaining("HTTP 401 Invalid login attempt").hasMessageNotContaining("not-the-secret")
+                .matches(e -> ((ConnectorException) e).isConnectionFailure(), "the connection's failure");
         assertThat(sim.tokenBasedRefusals()).as("tried once more, freshly signed").isEqualTo(2);
+        // a write and a lookup refused so end as the connection's failure, so their records wait on retry, not on failure
+        final NetSuiteSimulator.Entity entity = sim.all().getFirst();
+        assertThatThrownBy(() -> connector.write(entity.type(), updates(List.of(entity), true)))
+                .matches(e -> ((ConnectorException) e).isConnectionFailure(), "the connection's failure");
+        assertThatThrownBy(() -> connector.lookupByEmail("customer", List.of("ann@example.com")))
+                .matches(e -> ((ConnectorException) e).isConnectionFailure(), "the connection's failure");
     }
 }

@@ -29,7 +29,14 @@ public final class NetSuiteTestConnectors {
 
     /** A service signing in with token-based authentication (OAuth 1.0a) and the given token secret. */
     public static NetSuiteConnectorService addTokenBased(final TestRunner runner, final String id, final String host, final String tokenSecret) {
+        return addTokenBased(runner, id, host, tokenSecret, java.util.Map.of());
+    }
+
+    /** The same, with further properties (an SSL Context Service, say) set before it is enabled. */
+    public static NetSuiteConnectorService addTokenBased(final TestRunner runner, final String id, final String host, final String tokenSecret,
+                                                         final java.util.Map<String, String> extra) {
         final NetSuiteConnectorService service = ConnectorTestRunners.added(runner, id, new NetSuiteConnectorService());
+        extra.forEach((name, value) -> runner.setProperty(service, name, value));
         runner.setProperty(service, NetSuiteConnectorService.HOST, host);
         runner.setProperty(service, NetSuiteConnectorService.ACCOUNT_ID, NetSuiteSimulator.ACCOUNT_ID);
         runner.setProperty(service, NetSuiteConnectorService.AUTHENTICATION, NetSuiteConnectorService.TOKEN_BASED.getValue());
