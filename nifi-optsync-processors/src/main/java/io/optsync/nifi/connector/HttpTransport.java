@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  * for a rate-limiter permit. Writes are idempotent (they set a field to a value), so retrying them is safe.
  */
 public final class HttpTransport implements ClusterShare.Limit {
+    /** The share by which the retry policy moves each delay either way, so that clients do not retry in step. */
+    static final double JITTER = 0.2;
 
     /** Refines {@link HttpOutcome#of(int)} for a vendor whose faults hide in HTTP 200 or whose limits use 403. */
     @FunctionalInterface
@@ -134,7 +136,7 @@ public final class HttpTransport implements ClusterShare.Limit {
                 .handleResultIf(reply -> classifier.classify(reply) == HttpOutcome.RETRY)
                 .withMaxAttempts(settings.attempts())
                 .withBackoff(settings.firstDelay(), settings.maxDelay())
-                .withJitter(0.2)
+                .withJitter(JITTER)
                 .withDelayFn(context -> retryAfter(context.getLastResult()))
                 .build();
         final HttpReply reply;
@@ -185,14 +187,22 @@ public final class HttpTransport implements ClusterShare.Limit {
         return source.getBuffer().readByteArray();
     }
 
-    /** The vendor's Retry-After (seconds or an HTTP-date), within the longest delay; a negative duration lets the back-off decide. */
+    /**
+     * The vendor's Retry-After (seconds or an HTTP-date), within the longest delay; a negative duration lets the back-off
+     * decide. The retry policy's jitter moves every delay by up to {@link #JITTER} either way, so the asked wait is
+     * lengthened first: a retry never comes before the vendor said it may.
+     */
     private Duration retryAfter(final HttpReply reply) {
         if (reply == null) {
             return Duration.ofMillis(-1);
         }
-        return RetryAfter.parse(reply.header("Retry-After"), Instant.now())
-                .map(asked -> asked.compareTo(settings.maxDelay()) > 0 ? settings.maxDelay() : asked)
-                .orElse(Duration.ofMillis(-1));
+        return RetryAfter.parse(reply.header("Retry-After"), Instant.now()).map(asked -> beforeJitter(asked, settings.maxDelay())).orElse(Duration.ofMillis(-1));
+    }
+
+    /** The delay to give the retry policy for a wait the vendor asked for (at most {@code longest}): after jitter, no shorter than asked. */
+    static Duration beforeJitter(final Duration asked, final Duration longest) {
+        final Duration capped = asked.compareTo(longest) > 0 ? longest : asked;
+        return Duration.ofNanos((long) Math.ceil(capped.toNanos() / (1 - JITTER)));
     }
 
     /** The URL without its query, which may hold keys. */

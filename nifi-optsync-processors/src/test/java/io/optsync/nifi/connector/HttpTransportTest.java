@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -94,6 +95,17 @@ class HttpTransportTest {
         assertThat(transport.send(new Request.Builder().url(url).build(), HttpTransport.Classifier.STATUS).status()).isEqualTo(204);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(1_900));
         assertThat(calls.get()).isEqualTo(2);
+    }
+
+    @Test
+    void theJitterNeverBringsARetryBeforeTheVendorsRetryAfter() {
+        for (final Duration asked : List.of(Duration.ofMillis(1), Duration.ofSeconds(2), Duration.ofMillis(2_999), Duration.ofSeconds(10))) {
+            final Duration given = HttpTransport.beforeJitter(asked, Duration.ofSeconds(10));
+            assertThat(Duration.ofNanos((long) (given.toNanos() * (1 - HttpTransport.JITTER)))).as("the shortest jittered wait for %s", asked)
+                    .isGreaterThanOrEqualTo(asked.minusNanos(1));
+        }
+        assertThat(HttpTransport.beforeJitter(Duration.ofMinutes(5), Duration.ofSeconds(10))).as("within the longest delay")
+                .isEqualTo(Duration.ofMillis(12_500));
     }
 
     @Test
