@@ -62,6 +62,7 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
     static final int BATCH_MAX = 100;
     /** Fewer records go one PATCH each: a batch costs at least three calls (the request, its job's status, the read-back). */
     static final int BATCH_FROM = 3;
+    private static final java.util.regex.Pattern JOB_LOCATION = java.util.regex.Pattern.compile("/async/v1/job/(\\d+)/?$");
     static final AsyncJobWait JOB_WAIT = new AsyncJobWait(java.time.Duration.ofMinutes(2), java.time.Duration.ofMillis(250));
     private static final DateTimeFormatter DB = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final String TS = "TO_TIMESTAMP(?, 'YYYY-MM-DD HH24:MI:SS')";
@@ -304,7 +305,7 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
 
     /** The job id of a Location NetSuite answers (relative in its documentation): the URL itself is not followed. */
     private static String jobId(final String location) throws ConnectorException {
-        final java.util.regex.Matcher job = java.util.regex.Pattern.compile("/async/v1/job/(\\d+)/?$").matcher(location == null ? "" : location);
+        final java.util.regex.Matcher job = JOB_LOCATION.matcher(location == null ? "" : location);
         if (!job.find()) {
             throw new ConnectorException("malformed", "NetSuite accepted a batch request but named no job in its Location header", true);
         }
@@ -316,7 +317,11 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
     }
 
     private JsonNode read(final HttpUrl url, final String what) throws ConnectorException {
-        final HttpReply reply = call(new Request.Builder().url(url).get());
+        return json(call(new Request.Builder().url(url).get()), what);
+    }
+
+    /** A reply's JSON; a refusal fails the call with NetSuite's error code and detail. */
+    private static JsonNode json(final HttpReply reply, final String what) throws ConnectorException {
         if (reply.status() / 100 != 2) {
             throw new ConnectorException(errorCode(reply), what + " failed: HTTP " + reply.status() + " " + detail(reply), false);
         }
@@ -350,10 +355,7 @@ final class NetSuiteClient implements AbstractConnectorService.Client {
         final HttpReply reply = call(new Request.Builder().url(host.newBuilder().addPathSegments("services/rest/query/v1/suiteql")
                 .addQueryParameter("limit", String.valueOf(limit)).addQueryParameter("offset", String.valueOf(offset)).build())
                 .header("Prefer", "transient").post(RequestBody.create(body.toString(), JSON_TYPE)));
-        if (reply.status() / 100 != 2) {
-            throw new ConnectorException(errorCode(reply), what + " failed: HTTP " + reply.status() + " " + detail(reply), false);
-        }
-        return reply.requireJson(what);
+        return json(reply, what);
     }
 
     private static String errorCode(final HttpReply reply) {
